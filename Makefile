@@ -1,0 +1,37 @@
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench bench-peers clean
+
+$(BIN)/feedletter: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test-deps: $(BIN)/feedletter
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+## make run: build the feeds of posts/ into feeds/
+run: $(BIN)/feedletter
+	$(BIN)/feedletter build
+	@echo "Feeds are in $(CURDIR)/feeds/ (open feeds/index.html)"
+
+## make test: run the whole test suite (pytest exit 5, "no tests", is a failure)
+test: $(VENV)/.test-deps
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check src tests bench
+
+bench: $(BIN)/feedletter
+	$(BIN)/python bench/run.py --posts 10000
+
+bench-peers:
+	bench/install_peers.sh
+
+clean:
+	rm -rf $(VENV) .feedletter feeds/*.xml feeds/*.json feeds/*.opml feeds/index.html feeds/tags feeds/authors feeds/digests
