@@ -1,0 +1,161 @@
+"""Atomic, skip-if-unchanged writes of a tree of files, and the locks around them.
+
+A reader (a web server, rsync, a killed build's successor) only ever sees a complete old
+or a complete new file: each file is written to a temporary name in the same folder,
+flushed to disk, then renamed over the old one. A file whose bytes would not change is
+not touched, so its mtime stays and HTTP caches see nothing new.
+
+The manifest (`.feedletter-manifest` in the output folder) lists what feedletter wrote;
+only those files are ever removed (feeds of tags that no longer exist). Before writing,
+the manifest is widened to old ∪ new, so a build killed half-way still knows every file
+it may have created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import FeedletterError, LockBusy
+
+MANIFEST = ".feedletter-manifest"
+TMP_MARK = ".feedletter-tmp"
+
+
+@dataclass
+class WriteReport:
+    written: list[str]
+    unchanged: list[str]
+    removed: list[str]
+
+
+def safe_relpath(rel: str) -> str:
+    """Refuse any output path that could land outside the output folder."""
+    p = PurePosixPath(rel)
+    if p.is_absolute() or any(part in ("", ".", "..") for part in p.parts) or "\\" in rel \
+            or "\x00" in rel:
+        raise FeedletterError(f"refusing to write outside the output folder: {rel!r}")
+    return str(p)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically; False (and no write) when the bytes are equal."""
+    try:
+        with path.open("rb") as fh:
+            if os.fstat(fh.fileno()).st_size == len(data) and fh.read() == data:
+                return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_MARK}")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return True
+
+
+def _read_manifest(out_dir: Path) -> set[str]:
+    try:
+        names = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(names, list):
+        return set()
+    result = set()
+    for name in names:
+        try:
+            result.add(safe_relpath(str(name)))
+        except FeedletterError:
+            continue
+    return result
+
+
+def _write_manifest(out_dir: Path, names: set[str]) -> None:
+    data = (json.dumps(sorted(names), indent=0) + "\n").encode()
+    write_atomic(out_dir / MANIFEST, data)
+
+
+def _remove_stale_temps(out_dir: Path) -> None:
+    for tmp in out_dir.rglob(f"*{TMP_MARK}"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_tree(out_dir: Path, files: dict[str, bytes], *, prune: bool = True,
+               dry_run: bool = False) -> WriteReport:
+    """Make `out_dir` hold `files`; remove what feedletter wrote before and no longer emits."""
+    names = {safe_relpath(name): data for name, data in files.items()}
+    report = WriteReport([], [], [])
+    old = _read_manifest(out_dir) if out_dir.exists() else set()
+    if dry_run:
+        for name, data in sorted(names.items()):
+            try:
+                same = (out_dir / name).read_bytes() == data
+            except OSError:
+                same = False
+            (report.unchanged if same else report.written).append(name)
+        report.removed = sorted(old - names.keys()) if prune else []
+        return report
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(out_dir)
+    if not names.keys() <= old:
+        _write_manifest(out_dir, old | names.keys())
+    for name, data in sorted(names.items()):
+        if write_atomic(out_dir / name, data):
+            report.written.append(name)
+        else:
+            report.unchanged.append(name)
+    keep = set(names) | (set() if prune else old)
+    if prune:
+        for name in sorted(old - names.keys()):
+            path = out_dir / name
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                report.removed.append(name)
+            _remove_empty_parents(path.parent, out_dir)
+    if keep != old:
+        _write_manifest(out_dir, keep)
+    return report
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, *, wait: float | None, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on `path`; wait up to `wait` seconds (None: forever)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = None if wait is None else time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise LockBusy(f"another feedletter {what} is running (lock {path})") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,422 @@
+"""Post files → `Post` objects: front matter, dates, tags, authors, slugs, summaries.
+
+Pure parsing lives in `parse_post` (text in, Post or PostError out); `load_posts` adds the
+file system: discovery, size limit, encodings, symlinks. Problems that still allow
+publishing are returned as warnings, never printed here.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .config import Author, Config
+from .dates import date_from_filename, parse_date
+from .errors import PostError
+
+POST_SUFFIXES = (".html.md", ".markdown", ".md")
+MARKERS = ("READMORE", "<!-- more -->", "<!--more-->")
+_MARKER_LINE = re.compile(r"^[ \t]*(?:READMORE|<!--\s*more\s*-->)[ \t]*$", re.MULTILINE | re.I)
+_FM_START = re.compile(r"\A---[ \t]*\n")
+_FM_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_PLAIN_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+# XML 1.0 forbids C0 controls but tab/newline/CR; C1 controls, lone surrogates and the
+# two non-characters are never meaningful text either. Pasted terminal output has them.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_ANGLE_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>@\s]+@[^<>\s]+)>$")
+_BARE_EMAIL = re.compile(r"^(?P<name>.*?)\s*\(?(?P<email>[^\s()<>@]+@[^\s()<>]+\.[^\s()<>]+)\)?$")
+_TRUE = {"true", "yes", "on", "1", "y"}
+_FALSE = {"false", "no", "off", "0", "n"}
+_KNOWN_KEYS = {
+    "title", "date", "updated", "modified", "tags", "tag", "author", "authors", "draft",
+    "published", "summary", "excerpt", "description", "id", "slug", "permalink", "url",
+    "comments", "layout", "category", "categories", "image", "lang",
+}
+MAX_SLUG = 80
+
+
+@dataclass(frozen=True)
+class Post:
+    """One published-or-not post, ready for the site model."""
+
+    source: str                 # path as given to the user in messages
+    title: str
+    date: datetime
+    updated: datetime
+    tags: tuple[str, ...]       # display spellings as written, one per slug
+    authors: tuple[Author, ...]
+    slug: str
+    link: str
+    id: str
+    body: str                   # Markdown, excerpt markers removed
+    summary: str | None         # Markdown: front matter or text before a marker; None → first paragraph
+    draft: bool = False
+    explicit_id: bool = False
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+def clean_text(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (see _BAD_CHARS)."""
+    return _BAD_CHARS.sub("", text)
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug: accents folded, other runs become '-', trimmed, bounded."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:MAX_SLUG].rstrip("-")
+
+
+def tag_key(text: str) -> str:
+    return slugify(text)
+
+
+class _BaseYAML(YAMLHandler):
+    """Every scalar stays a string (`4.0`, `yes`, `10:00`, `2019-01-01` as written);
+    feedletter interprets the keys itself. Unknown `!!python/...` tags are refused."""
+
+    def load(self, fm: str, **kwargs: object) -> object:
+        loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+        return yaml.load(fm, Loader=loader)  # noqa: S506 - BaseLoader constructs no objects
+
+
+_HANDLER = _BaseYAML()
+
+
+def _lenient(fm: str) -> dict[str, str] | None:
+    """Read front matter as plain `key: value` lines when every line is one."""
+    result: dict[str, str] = {}
+    for line in fm.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _PLAIN_LINE.match(line)
+        if not m:
+            return None
+        result[m[1]] = (m[2] or "").strip()
+    return result
+
+
+def _split(text: str, path: str) -> tuple[dict, str, int, list[str]]:
+    """Front matter dict, body, the body's first line number, warnings."""
+    if not _FM_START.match(text):
+        raise PostError(path, "no front matter: a post starts with a '---' line, then "
+                              "'title: ...' and the other keys, then '---'", 1)
+    end = _FM_END.search(text, 4)
+    if end is None:
+        raise PostError(path, "front matter is not closed: add a '---' line after the keys", 1)
+    fm = text[4:end.start()]
+    body = text[end.end() + 1:]
+    body_line = fm.count("\n") + 3
+    warnings: list[str] = []
+    keys = _TOP_KEY.findall(fm)
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    try:
+        meta, _ = frontmatter.parse("---\n" + fm + "\n---\n", handler=_HANDLER)
+        meta = _HANDLER.load(fm) if fm.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        loose = _lenient(fm)
+        if loose is None:
+            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise PostError(path, f"front matter is not valid YAML: {reason}", line) from None
+        meta = loose
+        bad = [k for k, v in loose.items() if ": " in v]
+        hint = f" (quote the value of '{bad[0]}', e.g. {bad[0]}: \"{loose[bad[0]]}\")" if bad else ""
+        warnings.append(f"{path}:{line}: front matter is not valid YAML; read it as plain "
+                        f"'key: value' lines{hint}")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise PostError(path, "front matter must be 'key: value' lines, not a "
+                              f"{type(meta).__name__}", 2)
+    for key in dupes:
+        warnings.append(f"{path}: key '{key}' appears more than once in the front matter; "
+                        "the last one is used")
+    return meta, body, body_line, warnings
+
+
+def _scalar(meta: dict, key: str, path: str) -> str | None:
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, dict)):
+        raise PostError(path, f"'{key}' must be text, not a {type(value).__name__}")
+    return clean_text(str(value)).strip() or None
+
+
+def _first(meta: dict, keys: Iterable[str], path: str) -> str | None:
+    for key in keys:
+        value = _scalar(meta, key, path)
+        if value is not None:
+            return value
+    return None
+
+
+def _flag(meta: dict, key: str, path: str) -> bool | None:
+    value = _scalar(meta, key, path)
+    if value is None:
+        return None
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise PostError(path, f"'{key}' must be true or false, not {value!r}")
+
+
+def _items(meta: dict, keys: Iterable[str], path: str) -> list[str]:
+    """A comma-separated string or a YAML list → non-blank strings."""
+    for key in keys:
+        value = meta.get(key)
+        if value is None:
+            continue
+        raw = value if isinstance(value, list) else str(value).split(",")
+        items = []
+        for item in raw:
+            if isinstance(item, (list, dict)):
+                raise PostError(path, f"'{key}' must be a list of names, not a nested "
+                                      f"{type(item).__name__}")
+            text = " ".join(clean_text(str(item)).split())
+            if text:
+                items.append(text)
+        return items
+    return []
+
+
+def _tags(meta: dict, path: str, warnings: list[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for tag in _items(meta, ("tags", "tag"), path):
+        key = tag_key(tag)
+        if not key:
+            warnings.append(f"{path}: tag {tag!r} has no letters or digits usable in a feed "
+                            "name; ignored")
+            continue
+        seen.setdefault(key, tag)
+    return tuple(seen.values())
+
+
+def _authors(meta: dict, config: Config, path: str) -> tuple[Author, ...]:
+    result: list[Author] = []
+    for text in _items(meta, ("authors", "author"), path):
+        if text in config.authors:
+            author = config.authors[text]
+        else:
+            m = _ANGLE_EMAIL.match(text) or _BARE_EMAIL.match(text)
+            if m:
+                name = m["name"].strip().strip('"') or m["email"]
+                author = Author(slugify(name) or slugify(m["email"]), name, m["email"])
+            else:
+                author = Author(slugify(text), text)
+            if not author.username:
+                continue
+        if author not in result:
+            result.append(author)
+    if not result:
+        result.append(Author(slugify(config.author) or "author", config.author))
+    return tuple(result)
+
+
+def _slug_from_name(name: str) -> str:
+    stem = name
+    for suffix in POST_SUFFIXES:
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
+
+
+def _summary_and_body(meta: dict, body: str, path: str) -> tuple[str | None, str]:
+    summary = _first(meta, ("summary", "excerpt", "description"), path)
+    m = _MARKER_LINE.search(body)
+    if m:
+        before = body[: m.start()]
+        body = before + body[m.end():]
+        if summary is None and before.strip():
+            summary = before.strip()
+        body = _MARKER_LINE.sub("", body)
+    return summary, body
+
+
+def parse_post(text: str, path: str, config: Config, *, now: datetime) -> Post:
+    """Text of one post file → Post. Raises PostError naming `path` (and line)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    meta, body, _body_line, warnings = _split(text, path)
+    unknown = sorted(k for k in meta if isinstance(k, str) and k.lower() not in _KNOWN_KEYS)
+    for key in unknown:
+        near = {"dete": "date", "titel": "title", "tittle": "title", "tag": "tags",
+                "autor": "author", "auther": "author", "summery": "summary"}.get(key.lower())
+        if near:
+            warnings.append(f"{path}: unknown front matter key '{key}' (did you mean '{near}'?)")
+
+    title = _scalar(meta, "title", path)
+    if title is None:
+        raise PostError(path, "no title: add 'title: ...' to the front matter", 2)
+    title = " ".join(clean_text(html.unescape(title)).split())
+    if not title:
+        raise PostError(path, "the title is empty", 2)
+
+    name = os.path.basename(path)
+    zones, tz = config.zones, config.timezone
+    date_text = meta.get("date")
+    try:
+        if date_text not in (None, ""):
+            if isinstance(date_text, (list, dict)):
+                raise ValueError("a date must be text, not a list")
+            published = parse_date(clean_text(str(date_text)), tz, zones)
+        else:
+            day = date_from_filename(name)
+            if day is None:
+                raise PostError(path, "no date: add 'date: YYYY-MM-DD' to the front matter "
+                                      "or start the file name with YYYY-MM-DD-")
+            published = parse_date(day, tz, zones)
+        updated_text = _first(meta, ("updated", "modified"), path)
+        updated = parse_date(updated_text, tz, zones) if updated_text else published
+    except ValueError as exc:
+        raise PostError(path, str(exc)) from None
+
+    draft = _flag(meta, "draft", path) is True or _flag(meta, "published", path) is False
+
+    slug_text = _scalar(meta, "slug", path) or _slug_from_name(name)
+    slug = quote(slug_text.strip("/"), safe="-._~")
+    if not slug:
+        raise PostError(path, "empty slug: set 'slug: ...' in the front matter")
+    link = _first(meta, ("permalink", "url"), path)
+    if link:
+        from urllib.parse import urljoin
+        link = urljoin(config.site_url + "/", quote(link, safe=":/?#[]@!$&'()*+,;=%-._~"))
+    else:
+        local = published.astimezone(published.tzinfo)
+        link = config.link_pattern.format(
+            site_url=config.site_url, year=f"{local.year:04d}", month=f"{local.month:02d}",
+            day=f"{local.day:02d}", slug=slug)
+    entry_id = _scalar(meta, "id", path)
+    explicit = entry_id is not None
+    if entry_id is None:
+        entry_id = f"tag:{config.domain},{published.date().isoformat()}:/{slug}"
+
+    summary, body = _summary_and_body(meta, clean_text(body), path)
+    tags = _tags(meta, path, warnings)
+    return Post(
+        source=path, title=title, date=published, updated=updated, tags=tags,
+        authors=_authors(meta, config, path), slug=slug, link=link, id=entry_id,
+        body=body, summary=summary, draft=draft, explicit_id=explicit,
+        warnings=tuple(warnings),
+    )
+
+
+def is_published(post: Post, now: datetime) -> bool:
+    return not post.draft and post.date <= now
+
+
+def discover(posts_dir: Path) -> Iterator[Path]:
+    """Post files under `posts_dir`, sorted, never following symlinks out of it."""
+    root = posts_dir.resolve()
+    for dirpath, dirnames, filenames in os.walk(posts_dir, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for fname in sorted(filenames):
+            if fname.startswith(".") or not fname.lower().endswith(POST_SUFFIXES):
+                continue
+            yield Path(dirpath) / fname
+    del root
+
+
+def read_post_text(path: Path, root: Path, display: str, max_bytes: int) -> str:
+    """Bytes of one post file → text, or PostError with the reason (encoding, size, link)."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise PostError(display, f"symbolic link to {target} outside the posts folder; "
+                                     "not followed")
+    if path.is_dir():
+        raise PostError(display, "is a folder, not a post file")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise PostError(display, f"file is {size:,} bytes, over the limit of "
+                                     f"{max_bytes:,} (feeds.max_post_bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PostError(display, f"cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise PostError(display, f"file is over the limit of {max_bytes:,} bytes")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PostError(display, "file is UTF-16; save it as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PostError(display, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file "
+                                 "as UTF-8", line) from None
+
+
+@dataclass
+class LoadResult:
+    posts: list[Post]
+    errors: list[PostError]
+    warnings: list[str]
+    skipped: int = 0
+
+
+def load_posts(config: Config, posts_dir: Path | None = None, *,
+               now: datetime) -> LoadResult:
+    """Every post file under the posts folder → published posts, errors, warnings."""
+    posts_dir = posts_dir or config.posts_dir
+    if not posts_dir.is_dir():
+        raise PostError(str(posts_dir), "posts folder not found")
+    result = LoadResult([], [], [])
+    for path in discover(posts_dir):
+        display = str(path)
+        try:
+            text = read_post_text(path, posts_dir, display, config.max_post_bytes)
+            if not _FM_START.match(text.lstrip("\ufeff")) and date_from_filename(path.name) is None:
+                # README.md, NOTES.md: documents beside the posts, not posts.
+                result.warnings.append(f"{display}: no front matter and no date in the name; "
+                                       "not a post, skipped")
+                continue
+            post = parse_post(text, display, config, now=now)
+        except PostError as exc:
+            result.errors.append(exc)
+            continue
+        result.warnings.extend(post.warnings)
+        if is_published(post, now):
+            result.posts.append(post)
+        else:
+            result.skipped += 1
+    _warn_stray_files(posts_dir, result.warnings)
+    return result
+
+
+def _warn_stray_files(posts_dir: Path, warnings: list[str]) -> None:
+    """Files that look like posts (front matter) but have another extension are named."""
+    for dirpath, dirnames, filenames in os.walk(posts_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for fname in sorted(filenames):
+            if fname.lower().endswith(POST_SUFFIXES) or fname.startswith("."):
+                continue
+            path = Path(dirpath) / fname
+            try:
+                with path.open("rb") as fh:
+                    head = fh.read(4)
+            except OSError:
+                continue
+            if head in (b"---\n", b"---\r"):
+                warnings.append(f"{path}: has front matter but not a post extension "
+                                f"({', '.join(POST_SUFFIXES)}); not published")
+
+
+def today_of(moment: datetime) -> date:
+    return moment.date()
