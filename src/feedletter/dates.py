@@ -9,7 +9,7 @@ is an error, never silently UTC.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,7 +42,7 @@ def _fixed(sign: str, hours: str, minutes: str | None) -> timezone:
 @lru_cache(maxsize=512)
 def _zone_cached(name: str, overrides: tuple[tuple[str, str], ...]) -> tzinfo:
     if name in ("Z", "UTC", "GMT", "UT"):
-        return timezone.utc
+        return UTC
     m = _OFFSET.match(name)
     if m:
         return _fixed(*m.groups())

@@ -84,7 +84,11 @@ def send_message(message: EmailMessage, recipients: Sequence[str], smtp: SmtpCon
     sender = _envelope_sender(message)
     payload = _payload(message)
 
-    state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FeedletterError(f"{state_dir}: cannot create the state folder "
+                              f"({exc.strerror})") from None
     with _send_lock(state_dir / LOCK_NAME), _Ledger.open(state_dir / LEDGER_NAME) as ledger:
         say(f"sending {message_id} ({period}) to {len(recipients)} recipient(s) "
             f"via {smtp.host}:{port} ({smtp.security})")
@@ -367,7 +371,10 @@ class _Transport:
 @contextmanager
 def _send_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive flock on `path` for the whole send (released if the process dies)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise FeedletterError(f"{path}: cannot open the send lock ({exc.strerror})") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -401,7 +408,10 @@ class _Ledger:
     @contextmanager
     def open(cls, path: Path) -> Iterator[_Ledger]:
         if not path.exists():
-            cls._create(path)
+            try:
+                cls._create(path)
+            except (OSError, sqlite3.Error) as exc:
+                raise FeedletterError(f"{path}: cannot create the sent-ledger ({exc})") from None
         try:
             # mode=rw: never create the file here, so a ledger that disappeared or was
             # damaged is reported instead of silently replaced by an empty one (which

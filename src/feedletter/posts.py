@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-import frontmatter
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
@@ -29,8 +28,9 @@ POST_SUFFIXES = (".html.md", ".markdown", ".md")
 MARKERS = ("READMORE", "<!-- more -->", "<!--more-->")
 _MARKER_LINE = re.compile(r"^[ \t]*(?:READMORE|<!--\s*more\s*-->)[ \t]*$", re.MULTILINE | re.I)
 _FM_START = re.compile(r"\A---[ \t]*\n")
-_FM_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-_PLAIN_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t]*$")
+# A plain `key: value` line whose value is no YAML flow, quote, anchor, tag or block.
+_PLAIN_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+([^\s\[\]{}\"'&*!|>%@`#].*?))?[ \t]*$")
+_PY_TAG = re.compile(r"!(?:!|<tag:yaml\.org,2002:)python/[^\s,\]}]*")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
 # XML 1.0 forbids C0 controls but tab/newline/CR; C1 controls, lone surrogates and the
 # two non-characters are never meaningful text either. Pasted terminal output has them.
@@ -113,17 +113,22 @@ def _split(text: str, path: str) -> tuple[dict, str, int, list[str]]:
     if not _FM_START.match(text):
         raise PostError(path, "no front matter: a post starts with a '---' line, then "
                               "'title: ...' and the other keys, then '---'", 1)
-    end = _FM_END.search(text, 4)
-    if end is None:
-        raise PostError(path, "front matter is not closed: add a '---' line after the keys", 1)
-    fm = text[4:end.start()]
-    body = text[end.end() + 1:]
+    try:
+        fm, body = _HANDLER.split(text)   # python-frontmatter's own '---' split
+    except ValueError:
+        raise PostError(path, "front matter is not closed: add a '---' line after the keys",
+                        1) from None
+    body = body.lstrip("\n")
     body_line = fm.count("\n") + 3
     warnings: list[str] = []
+    m = _PY_TAG.search(fm)
+    if m:
+        raise PostError(path, f"front matter is not valid YAML: tag {m.group(0)!r} is not "
+                              "allowed (feedletter never constructs objects)",
+                        fm.count("\n", 0, m.start()) + 2)
     keys = _TOP_KEY.findall(fm)
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     try:
-        meta, _ = frontmatter.parse("---\n" + fm + "\n---\n", handler=_HANDLER)
         meta = _HANDLER.load(fm) if fm.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
