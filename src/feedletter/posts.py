@@ -108,8 +108,8 @@ def _lenient(fm: str) -> dict[str, str] | None:
     return result
 
 
-def _split(text: str, path: str) -> tuple[dict, str, int, list[str]]:
-    """Front matter dict, body, the body's first line number, warnings."""
+def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
+    """Front matter dict, body, warnings."""
     if not _FM_START.match(text):
         raise PostError(path, "no front matter: a post starts with a '---' line, then "
                               "'title: ...' and the other keys, then '---'", 1)
@@ -119,20 +119,20 @@ def _split(text: str, path: str) -> tuple[dict, str, int, list[str]]:
         raise PostError(path, "front matter is not closed: add a '---' line after the keys",
                         1) from None
     body = body.lstrip("\n")
-    body_line = fm.count("\n") + 3
     warnings: list[str] = []
     m = _PY_TAG.search(fm)
     if m:
         raise PostError(path, f"front matter is not valid YAML: tag {m.group(0)!r} is not "
                               "allowed (feedletter never constructs objects)",
-                        fm.count("\n", 0, m.start()) + 2)
+                        fm.count("\n", 0, m.start()) + 1)
     keys = _TOP_KEY.findall(fm)
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     try:
         meta = _HANDLER.load(fm) if fm.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
+        # `fm` starts right after the opening '---' (its line 0 is file line 1).
+        line = mark.line + 1 if mark is not None else None
         loose = _lenient(fm)
         if loose is None:
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -150,7 +150,7 @@ def _split(text: str, path: str) -> tuple[dict, str, int, list[str]]:
     for key in dupes:
         warnings.append(f"{path}: key '{key}' appears more than once in the front matter; "
                         "the last one is used")
-    return meta, body, body_line, warnings
+    return meta, body, warnings
 
 
 def _scalar(meta: dict, key: str, path: str) -> str | None:
@@ -259,7 +259,7 @@ def parse_post(text: str, path: str, config: Config, *, now: datetime) -> Post:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    meta, body, _body_line, warnings = _split(text, path)
+    meta, body, warnings = _split(text, path)
     unknown = sorted(k for k in meta if isinstance(k, str) and k.lower() not in _KNOWN_KEYS)
     for key in unknown:
         near = {"dete": "date", "titel": "title", "tittle": "title", "tag": "tags",
