@@ -126,3 +126,96 @@ def check(posts_dir, config_path, now) -> None:
                f"{len(load.errors)} bad, {len(load.warnings) + len(site.warnings)} warnings")
     if load.errors:
         sys.exit(EXIT_BAD_POSTS)
+
+
+# ---------------------------------------------------------------------------- digest
+
+@main.command("digest")
+@_posts_option
+@_config_option
+@click.option("--month", metavar="YYYY-MM", help="The calendar month to digest.")
+@click.option("--since", metavar="DATE", help="First day of the period (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE",
+              help="First day after the period (YYYY-MM-DD; default: today).")
+@click.option("--last-days", type=click.IntRange(min=1), metavar="N",
+              help="The N whole days before today.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG",
+              help="Only posts with this tag (repeat for several).")
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(path_type=Path),
+              help="Folder of the digest files (default: <paths.output>/digests/).")
+@click.option("--intro", "intro_file", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Markdown shown above the posts (default: digest.intro).")
+@click.option("--send", is_flag=True, help="Send the digest by SMTP (once per recipient).")
+@click.option("--to", "recipients", multiple=True, metavar="ADDR",
+              help="Recipient (repeat for several; default: digest.to).")
+@click.option("--force", is_flag=True, help="With --send: send again to those who got it.")
+@click.option("--dry-run", is_flag=True, help="Write nothing, send nothing; say what would be done.")
+@_now_option
+def digest_command(posts_dir, config_path, month, since, until, last_days, tags, out_dir,
+                   intro_file, send, recipients, force, dry_run, now) -> None:
+    """Build the newsletter of a period (HTML, plain text, .eml) and optionally send it.
+
+    The default period is the previous calendar month in the site's time zone, what a
+    cron job on the 1st of the month wants. Example:
+
+        feedletter digest --send
+    """
+    from . import digest as digests
+
+    if force and not send:
+        raise click.UsageError("--force only makes sense with --send")
+    config = _config(config_path)
+    moment = _now(now, config)
+    try:
+        period = digests.choose_period(config, moment, month=month, since=since, until=until,
+                                       last_days=last_days, tags=tags)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    intro = None
+    if intro_file is not None:
+        try:
+            intro = intro_file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(f"cannot read {intro_file}: {exc}",
+                                     param_hint="--intro") from None
+    load, site = load_site(config, posts_dir, moment)
+    for problem in load.errors:
+        click.echo(f"warning: not in any digest: {problem}", err=True)
+    built = digests.build_digest(site, period, intro=intro, recipients=recipients)
+    if built is None:
+        click.echo(f"No posts in {period.label} ({period.name}): nothing written, nothing sent.")
+        return
+    click.echo(f"Digest {period.name} ({period.label}): {len(built.posts)} posts in "
+               f"{len(built.sections)} sections, HTML {built.html_bytes:,} bytes "
+               f"({built.layout}).")
+    out = out_dir or digests.default_dir(config)
+    if dry_run:
+        for name in built.files:
+            click.echo(f"would write {out / name}")
+        if send:
+            click.echo(f"would send {built.message['Message-ID']} to "
+                       f"{', '.join(built.recipients) or 'nobody (no --to, no digest.to)'}"
+                       f"{' (--force: also to those who got it)' if force else ''}")
+        return
+    written = digests.write_digest(built, out_dir)
+    for path in written.written:
+        click.echo(f"wrote {path}")
+    for path in written.unchanged:
+        click.echo(f"unchanged {path}")
+    if written.feed:
+        click.echo(f"digests feed: {written.feed}")
+    if not send:
+        return
+    deliveries = digests.send_digest(built, force=force,
+                                     log=lambda line: click.echo(line, err=True))
+    labels = {"sent": "sent", "already-sent": "already sent", "failed": "FAILED"}
+    for d in deliveries:
+        click.echo(f"{labels.get(d.status, d.status)}: {d.recipient}"
+                   f"{f' ({d.detail})' if d.detail else ''}")
+    counts = {s: sum(d.status == s for d in deliveries) for s in labels}
+    click.echo(f"{counts['sent']} sent, {counts['already-sent']} already sent (--force sends "
+               f"again), {counts['failed']} failed.")
+    if counts["failed"]:
+        raise SendError(f"the digest {period.name} did not reach {counts['failed']} of "
+                        f"{len(deliveries)} recipients")
