@@ -13,6 +13,8 @@ VENV=.peers-venv
 
 if [ ! -x "$VENV/bin/pelican" ]; then
     "$PYTHON" -m venv "$VENV"
+    # Keep the venv out of git whatever the repository's .gitignore says.
+    printf '*\n' > "$VENV/.gitignore"
     "$VENV/bin/pip" install --quiet --upgrade pip
     "$VENV/bin/pip" install --quiet "$PELICAN_SPEC" markdown
 fi
