@@ -33,7 +33,10 @@ PASSWORD_ENV = "FEEDLETTER_SMTP_PASSWORD"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 # Plain-text SMTP is refused except to the machine itself (a local relay such as Postfix).
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# The wait for the reply to the end of the message is this many times smtp.timeout.
+DATA_DONE_FACTOR = 10
 LEDGER_NAME = "sent.sqlite"
+LEDGER_BUSY_TIMEOUT = 5.0  # seconds to wait for another program using the ledger
 LOCK_NAME = "send.lock"
 
 # Waits between retries; the tests replace it to check the schedule without waiting.
@@ -106,13 +109,13 @@ def _send_all(transport: _Transport, ledger: _Ledger, sender: str, payload: byte
     deliveries: list[Delivery] = []
     given_up: str | None = None  # set once the server itself is unusable
     for rcpt in recipients:
-        if given_up is not None:
-            deliveries.append(Delivery(rcpt, "failed", f"not attempted: {given_up}"))
-            continue
         sent_at = ledger.sent_at(period, rcpt, message_id)
         if sent_at and not force:
             say(f"{rcpt}: already sent at {sent_at}, skipped")
             deliveries.append(Delivery(rcpt, "already-sent", f"sent at {sent_at}"))
+            continue
+        if given_up is not None:
+            deliveries.append(Delivery(rcpt, "failed", f"not attempted: {given_up}"))
             continue
         cut_off = False
         attempt = 0
@@ -189,8 +192,9 @@ class _Scrubber:
         if password:
             def b64(text: str) -> str:
                 return base64.b64encode(text.encode()).decode()
+            # As typed, as repr() escapes it, as AUTH LOGIN and AUTH PLAIN send it.
             forms = {password, repr(password)[1:-1], b64(password),
-                     b64(f"\0{username}\0{password}"), b64(f"{username}\0{password}")}
+                     b64(f"\0{username}\0{password}")}
         self._forms = sorted((f for f in forms if f), key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
@@ -241,6 +245,12 @@ class _Transport:
     def where(self) -> str:
         return f"{self.smtp.host}:{self.port}"
 
+    @property
+    def _wait(self) -> float:
+        """Seconds to wait for the reply of the current stage."""
+        factor = DATA_DONE_FACTOR if self.stage == "after-DATA" else 1
+        return self.smtp.timeout * factor
+
     def deliver(self, sender: str, rcpt: str, payload: bytes) -> str:
         """One transaction; returns the server's 250 reply or raises _Failure."""
         try:
@@ -262,11 +272,17 @@ class _Transport:
             conn.send(payload)
             # The server now holds the whole message. If the connection drops (or times
             # out) before its reply, SMTP cannot tell whether it was accepted. We treat it
-            # as NOT delivered and retry, as MTAs do (RFC 5321 §6.1 accepts duplicates over
-            # loss): the recipient may get two copies, but never silently none. The stage
-            # name lets the caller say so in the log and the Delivery.
+            # as NOT delivered and retry, as RFC 5321 §3.8 tells clients to (a lost
+            # connection counts as a 451 reply; RFC 1047 describes the duplicates): the
+            # recipient may get two copies, but never silently none; the log and the
+            # Delivery say so. To keep this window small we wait longer here than for
+            # other replies, as servers may scan the message before answering
+            # (RFC 5321 §4.5.3.2.6 suggests 10 minutes).
             self.stage = "after-DATA"
+            assert conn.sock is not None
+            conn.sock.settimeout(self._wait)
             code, reply = conn.getreply()
+            conn.sock.settimeout(self.smtp.timeout)
             self._expect((code, reply), 250)
             return self.scrub(_reply_text(code, reply))
         except _Failure:
@@ -332,7 +348,7 @@ class _Transport:
                 exc, smtplib.SMTPException):
             return _Failure(self.scrub(f"{stage}: {exc}"), stage, temporary=False)
         if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
-            text = f"no reply from {where} within {self.smtp.timeout:g} s (timeout)"
+            text = f"no reply from {where} within {self._wait:g} s (timeout)"
         elif stage == "connect" and not isinstance(exc, smtplib.SMTPServerDisconnected):
             text = f"cannot connect to {where}: {exc.strerror or exc}"
         else:
@@ -417,7 +433,7 @@ class _Ledger:
             # damaged is reported instead of silently replaced by an empty one (which
             # would send the digest again to everybody).
             db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
-                                 isolation_level=None)
+                                 isolation_level=None, timeout=LEDGER_BUSY_TIMEOUT)
         except sqlite3.Error as exc:
             raise cls._unusable(path, str(exc)) from None
         try:
@@ -455,6 +471,11 @@ class _Ledger:
             # Prove now that we can write, before anything is sent rather than after.
             db.execute("BEGIN IMMEDIATE")
             db.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):  # another program is reading or writing it
+                raise LockBusy(f"{path}: the sent-ledger is locked by another program; "
+                               "try again later") from None
+            raise cls._unusable(path, str(exc)) from None
         except sqlite3.Error as exc:
             raise cls._unusable(path, str(exc)) from None
 
