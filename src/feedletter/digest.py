@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -424,7 +424,7 @@ def _inline(document: str) -> str:
     charset = '<meta charset="utf-8">'
     if charset in page:
         page = page.replace(charset, "", 1).replace("<head>", "<head>" + charset, 1)
-    return page
+    return page.rstrip("\n") + "\n"
 
 
 def render_html(context: dict, sections: list[SectionView]) -> str:
@@ -509,8 +509,10 @@ def make_message(config: Config, period: Period, subject: str, text: str, page: 
         msg["To"] = recipients[0] if len(recipients) == 1 else "undisclosed-recipients:;"
     except (ValueError, IndexError) as exc:
         raise ConfigError(where, f"bad address in digest.from or the recipients: {exc}") from None
-    if not getaddresses([str(msg["From"])])[0][1]:
-        raise ConfigError(where, f"key 'digest.from' has no address: {config.digest.sender!r}")
+    for header in ("From", "To"):
+        if msg[header].defects or not all("@" in a.addr_spec for a in msg[header].addresses):
+            what = "key 'digest.from'" if header == "From" else "recipient"
+            raise ConfigError(where, f"{what} is not an email address: {str(msg[header])!r}")
     msg["Subject"] = subject
     msg["Date"] = format_datetime(period.end)
     msg["Message-ID"] = message_id(config, period)
