@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import re
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +54,13 @@ def iso_date(value: object) -> str:
 
 
 def tag_list(value: object) -> tuple[str, ...]:
-    """Tags as strings: a comma-separated string or a YAML list (numbers included)."""
+    """Tags as strings: a YAML list, or one scalar holding comma-separated tags.
+
+    YAML reads unquoted numbers as numbers: `tags: 4.2` is a float, `[2018]` an int.
+    """
     if value is None:
         return ()
-    items: Iterable[object] = value.split(",") if isinstance(value, str) else value  # type: ignore[assignment]
+    items = value if isinstance(value, list) else str(value).split(",")
     return tuple(s for s in (str(t).strip() for t in items) if s)
 
 

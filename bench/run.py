@@ -193,7 +193,8 @@ def feedletter_scenarios(exe: Path, posts: Path, run_dir: Path) -> list[Scenario
     config = home / "feedletter.toml"
     config.write_text(FEEDLETTER_TOML, encoding="utf-8")
     out, state, digest_out = home / "out", home / ".feedletter", home / "digest"
-    build = [str(exe), "build", "--config", str(config), "--posts", str(posts), "--out", str(out), "--quiet"]
+    inputs = ["--config", str(config), "--posts", str(posts)]
+    build = [str(exe), "build", *inputs, "--out", str(out), "--quiet"]
     edited = newest_post(posts)
     month = edited.name[:7]
     backup = home / "edited-post.orig"
@@ -242,18 +243,7 @@ def feedletter_scenarios(exe: Path, posts: Path, run_dir: Path) -> list[Scenario
         Scenario(
             f"feedletter digest {month}",
             "feedletter",
-            [
-                str(exe),
-                "digest",
-                "--config",
-                str(config),
-                "--posts",
-                str(posts),
-                "--month",
-                month,
-                "--out",
-                str(digest_out),
-            ],
+            [str(exe), "digest", *inputs, "--month", month, "--out", str(digest_out)],
             home,
             digest_out,
             prepare=lambda: rmtree(digest_out),
@@ -262,7 +252,7 @@ def feedletter_scenarios(exe: Path, posts: Path, run_dir: Path) -> list[Scenario
     ]
 
 
-def pelican_scenario(exe: Path, site: Path, run_dir: Path, n: int) -> Scenario:
+def pelican_scenario(exe: Path, name: str, site: Path, run_dir: Path, n: int) -> Scenario:
     out = run_dir / "pelican-out"
 
     def check(sample: Sample) -> str | None:
@@ -276,7 +266,7 @@ def pelican_scenario(exe: Path, site: Path, run_dir: Path, n: int) -> Scenario:
         return None if atom and atom == rss else f"{atom} Atom and {rss} RSS tag feeds"
 
     scenario = Scenario(
-        "Pelican (site + feeds)",
+        f"{name} (site + feeds)",
         "pelican",
         [str(exe), "content", "--settings", "pelicanconf.py", "--output", str(out), "--quiet"],
         site,
@@ -287,7 +277,7 @@ def pelican_scenario(exe: Path, site: Path, run_dir: Path, n: int) -> Scenario:
     return scenario
 
 
-def hugo_scenario(exe: Path, site: Path, run_dir: Path, n: int) -> Scenario:
+def hugo_scenario(exe: Path, name: str, site: Path, run_dir: Path, n: int) -> Scenario:
     out = run_dir / "hugo-out"
 
     def check(sample: Sample) -> str | None:
@@ -299,7 +289,7 @@ def hugo_scenario(exe: Path, site: Path, run_dir: Path, n: int) -> Scenario:
         return None if tags else "no tag feed"
 
     scenario = Scenario(
-        "Hugo (feeds)",
+        f"{name} (feeds)",
         "hugo",
         [str(exe), "--source", str(site), "--destination", str(out), "--quiet"],
         site,
@@ -447,12 +437,8 @@ def set_up(args: argparse.Namespace) -> tuple[list[Scenario], dict[str, str]]:
     run_dir.mkdir(parents=True, exist_ok=True)
     exes = {"feedletter": args.feedletter.resolve(), "pelican": args.pelican, "hugo": args.hugo}
     installed = {t: exes[t].is_file() and os.access(exes[t], os.X_OK) for t in args.tools}
-    versions = {
-        "feedletter": lambda: version([str(exes["feedletter"]), "--version"]),
-        "pelican": lambda: version([str(exes["pelican"]), "--version"]),
-        "hugo": lambda: version([str(exes["hugo"]), "version"]),
-    }
-    found = {t: versions[t]() for t in args.tools if installed[t]}
+    version_arg = {"feedletter": "--version", "pelican": "--version", "hugo": "version"}
+    found = {t: version([str(exes[t]), version_arg[t]]) for t in args.tools if installed[t]}
 
     scenarios: list[Scenario] = []
     if "feedletter" in args.tools:
@@ -464,18 +450,18 @@ def set_up(args: argparse.Namespace) -> tuple[list[Scenario], dict[str, str]]:
         except Exception as exc:  # noqa: BLE001 - any failure only costs the peers' rows
             peers, conversion_error = None, f"corpus conversion failed: {exc!r}"
     if "pelican" in args.tools:
-        scenarios.append(
-            pelican_scenario(exes["pelican"], (peers or workdir) / "pelican", run_dir, args.posts)
-        )
+        name = f"Pelican {found.get('pelican', '')}".strip()
+        site = (peers or workdir) / "pelican"
+        scenarios.append(pelican_scenario(exes["pelican"], name, site, run_dir, args.posts))
     if "hugo" in args.tools:
-        scenarios.append(hugo_scenario(exes["hugo"], (peers or workdir) / "hugo", run_dir, args.posts))
+        name = f"Hugo {found.get('hugo', '')}".strip()
+        site = (peers or workdir) / "hugo"
+        scenarios.append(hugo_scenario(exes["hugo"], name, site, run_dir, args.posts))
     for s in scenarios:
         if not installed[s.tool]:
             s.error = "not installed"
         elif s.tool != "feedletter" and peers is None:
             s.error = conversion_error
-        elif s.tool in found:
-            s.label = s.label.replace(s.tool.capitalize(), f"{s.tool.capitalize()} {found[s.tool]}")
     return scenarios, found
 
 
