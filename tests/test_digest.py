@@ -248,6 +248,14 @@ def test_corpus_digests_feed(corpus_cfg):
     # the feed is rebuilt from the files only: the same files, the same bytes
     assert run("digest", "--config", str(corpus_cfg), "--month", "2013-10").exit_code == 0
     assert (out / "digests.atom.xml").read_bytes() == data
+    # a digest cut to a tag, ending with the month: no two entries share `updated`
+    assert run("digest", "--config", str(corpus_cfg), "--month", "2016-11",
+               "--tag", "community").exit_code == 0
+    entries = feedparser.parse((out / "digests.atom.xml").read_bytes()).entries
+    assert [(e.link.rsplit("/", 1)[1], e.updated) for e in entries[1:3]] == [
+        ("2016-11.html", "2016-12-01T00:00:00+00:00"),
+        ("2016-11+community.html", "2016-11-30T23:59:59+00:00")]
+    assert len({e.updated for e in entries}) == len(entries) == 4
 
 
 def test_corpus_empty_period_writes_and_sends_nothing(corpus_cfg):

@@ -579,7 +579,9 @@ def digests_feed(config: Config, digests_dir: Path | None = None) -> bytes | Non
                 found.append((period, path))
     if not found:
         return None
-    found.sort(key=lambda pair: (pair[0].end, pair[0].start, pair[0].name), reverse=True)
+    # Newest first; of digests ending together, the whole site's month comes first.
+    found.sort(key=lambda pair: (pair[0].end, not pair[0].tags, pair[0].is_month,
+                                 pair[0].start, pair[0].name), reverse=True)
     found = found[: config.max_entries]
 
     fg = FeedGenerator()
@@ -593,7 +595,14 @@ def digests_feed(config: Config, digests_dir: Path | None = None) -> bytes | Non
               "type": "application/atom+xml"},
              {"href": config.site_url + "/", "rel": "alternate", "type": "text/html"}])
     fg.updated(found[0][0].end)
+    used: set[datetime] = set()
     for period, path in found:
+        # Two entries must not share `updated` (W3C DuplicateUpdated): a digest ending
+        # with another, listed after it, is dated a second earlier per such neighbour.
+        stamp = period.end
+        while stamp in used:
+            stamp -= timedelta(seconds=1)
+        used.add(stamp)
         title, body = _page_parts(path.read_text("utf-8"), period)
         fe = fg.add_entry(order="append")
         fe.id(f"tag:{config.domain},{period.start:%Y-%m-%d}:"
@@ -601,8 +610,8 @@ def digests_feed(config: Config, digests_dir: Path | None = None) -> bytes | Non
         fe.title(title)
         fe.link(href=f"{config.feeds_url}{DIGESTS_DIR}/{period.name}.html", rel="alternate",
                 type="text/html")
-        fe.published(period.end)
-        fe.updated(period.end)
+        fe.published(stamp)
+        fe.updated(stamp)
         fe.content(body, type="html")
     return fg.atom_str(pretty=True, encoding="UTF-8")
 
