@@ -583,3 +583,19 @@ def test_period_names_round_trip(name, label):
 @pytest.mark.parametrize("name", ["2016-13", "2016-11-05_2016-11-01", "notes", "2016-11-3_x"])
 def test_other_file_names_are_not_periods(name):
     assert digests.parse_period_name(name, UTC) is None
+
+
+@pytest.mark.parametrize(("fragment", "expected"), [
+    ('<p><img src="https://x.org/a.png"></p>', '<p><img src="https://x.org/a.png" alt=""></p>'),
+    ('<p><img src="https://x.org/a.png" alt="A"></p>',
+     '<p><img src="https://x.org/a.png" alt="A"></p>'),
+    ('<p><video controls src="https://x.org/v.mp4">old browser</video></p>',
+     '<p><a href="https://x.org/v.mp4">https://x.org/v.mp4</a></p>'),
+    ('<video><source src="https://x.org/v.webm"><track src="https://x.org/t.vtt"></video>',
+     '<a href="https://x.org/v.webm">https://x.org/v.webm</a>'),
+    ('<picture><source srcset="https://x.org/a.webp"><img src="https://x.org/a.png"></picture>',
+     '<img src="https://x.org/a.png" alt="">'),
+    ("text <b>only</b>", "text <b>only</b>"),
+])
+def test_email_fragment(fragment, expected):
+    assert digests.email_fragment(fragment, "https://x.org/post/") == expected

@@ -52,9 +52,9 @@ _BLOCK_END = re.compile(r"</(?:p|ul|ol|h[1-6]|pre|blockquote|table)>", re.I)
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.I | re.S)
 _LIST_ITEM = re.compile(r"<li\b[^>]*>", re.I)
 _PARAGRAPH = "\ue000"        # private-use character: a paragraph break while converting
-# Media players do not play in mail clients: keep what they contain, drop the element.
-_UNWRAP = ("video", "audio", "picture")
-_DROP = ("source", "track")
+# Mail clients play no media: a player becomes a link to what it plays (as render.py does
+# for iframes); <picture> keeps its <img>.
+_PLAYERS = ("video", "audio")
 
 
 # ---------------------------------------------------------------------------- periods
@@ -265,9 +265,16 @@ def email_fragment(fragment: str, base: str) -> str:
     if not fragment.strip():
         return ""
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    for el in list(root.iter(*_DROP)):
-        el.drop_tree()
-    for el in list(root.iter(*_UNWRAP)):
+    for el in list(root.iter(*_PLAYERS)):
+        src = el.get("src") or next((s.get("src") for s in el.iter("source") if s.get("src")),
+                                    None)
+        link = lxml_html.Element("a", href=src) if src else lxml_html.Element("span")
+        link.text = src or ""
+        link.tail = el.tail
+        el.getparent().replace(el, link)
+    # drop_tag, not drop_tree: libxml2 does not know <source> is empty and nests what
+    # follows it (the <img> of a <picture>) inside it.
+    for el in list(root.iter("source", "track", "picture")):
         el.drop_tag()
     for img in root.iter("img"):
         if img.get("alt") is None:
