@@ -547,6 +547,7 @@ def test_unsubscribe_mailto_only_has_no_one_click(site):
     ('subject = "{site} news"', "digest.subject"),
     ('from = "not an address"', "digest.from"),
     ("unknown_key = 1", "unknown key 'digest.unknown_key'"),
+    ('subject = "News\\nBcc: all@example.org"', "cannot write the message headers"),
 ])
 def test_bad_digest_config_exit_2(site, extra, message):
     site.config(digest_config(extra, "[digest]\n"))

@@ -18,7 +18,7 @@ import html
 import re
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -220,7 +220,6 @@ class Digest:
     message: EmailMessage
     layout: str                       # which size stage fitted, for the CLI's report
     recipients: tuple[str, ...] = ()
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def files(self) -> dict[str, bytes]:
@@ -511,25 +510,25 @@ def make_message(config: Config, period: Period, subject: str, text: str, page: 
     """
     where = str(config.path or "<defaults>")
     msg = EmailMessage(policy=email.policy.SMTP)
+    unsubscribe = [u for u in (config.digest.unsubscribe_url,
+                               _mailto(config.digest.unsubscribe_mailto)) if u]
     try:
         msg["From"] = sender(config)
         msg["To"] = recipients[0] if len(recipients) == 1 else "undisclosed-recipients:;"
-    except (ValueError, IndexError) as exc:
-        raise ConfigError(where, f"bad address in digest.from or the recipients: {exc}") from None
+        msg["Subject"] = subject
+        msg["Date"] = format_datetime(period.end)
+        msg["Message-ID"] = message_id(config, period)
+        if unsubscribe:
+            msg["List-Unsubscribe"] = ", ".join(f"<{u}>" for u in unsubscribe)
+            if (config.digest.unsubscribe_url or "").startswith("https:"):
+                # RFC 8058: one-click unsubscription needs an HTTPS URI to POST to.
+                msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    except ValueError as exc:  # a line break in site.title, digest.subject or an address
+        raise ConfigError(where, f"cannot write the message headers: {exc}") from None
     for header in ("From", "To"):
         if msg[header].defects or not all("@" in a.addr_spec for a in msg[header].addresses):
             what = "key 'digest.from'" if header == "From" else "recipient"
             raise ConfigError(where, f"{what} is not an email address: {str(msg[header])!r}")
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(period.end)
-    msg["Message-ID"] = message_id(config, period)
-    unsubscribe = [u for u in (config.digest.unsubscribe_url,
-                               _mailto(config.digest.unsubscribe_mailto)) if u]
-    if unsubscribe:
-        msg["List-Unsubscribe"] = ", ".join(f"<{u}>" for u in unsubscribe)
-        if (config.digest.unsubscribe_url or "").startswith("https:"):
-            # RFC 8058: one-click unsubscription needs an HTTPS URI to POST to.
-            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(page, subtype="html", charset="utf-8", cte="quoted-printable")
     for part in msg.iter_parts():
