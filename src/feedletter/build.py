@@ -1,19 +1,35 @@
-"""`feedletter build` as a library call: posts → site → feed files → output folder."""
+"""`feedletter build` as a library call: posts → site → feed files → output folder.
+
+Incremental by design (cron runs it every few minutes): the cache (cache.py) skips
+reading unchanged post files, rendering unchanged posts and emitting feeds whose inputs
+did not change; what must be parsed or rendered is spread over the CPU cores. The output
+is the same bytes as a cold build whatever the cache holds.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
+import multiprocessing
+import os
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .cache import Cache, digest, salt_for
 from .config import Config
 from .errors import PostError
-from .feeds import emit_all
-from .output import WriteReport, file_lock, write_tree
-from .posts import LoadResult, Post, load_posts
+from .feeds import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
+from .output import TreeWriter, WriteReport, file_lock
+from .posts import LoadResult, Post, load_one, load_posts
 from .render import Rendered, render_post
 from .site import Site, build_site
+from .templates import BUILTIN
+
+PoolFactory = Callable[[], Executor]
+_PACKAGE = Path(__file__).parent
 
 
 @dataclass
@@ -23,41 +39,205 @@ class BuildResult:
     report: WriteReport | None       # None when --strict refused to write
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    rendered: int = 0
 
     @property
     def errors(self) -> list[PostError]:
         return self.load.errors
 
 
-class Renderer:
-    """Render each post once per build, however many feeds carry it."""
+class Workers:
+    """A process pool started only when there is enough work to pay for it."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = max(1, min(jobs or os.cpu_count() or 1, 8))
+        self._pool: ProcessPoolExecutor | None = None
+
+    def factory(self) -> PoolFactory | None:
+        return self._get if self.jobs > 1 else None
+
+    def _get(self) -> Executor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.jobs,
+                                             mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def _render_one(task: tuple[str, str | None, str | None, str, str, Config]) -> Rendered:
+    source, body, summary, link, root, config = task
+    if body is None:                  # a slim post from the cache: read the file again
+        kind, value = load_one(Path(source), Path(root), config)
+        if kind != "post":
+            raise PostError(source, "changed while the build was running; run it again")
+        body, summary = value.body, value.summary
+    return render_post(body, summary, link)
+
+
+def _render_chunk(tasks: list[tuple]) -> list[Rendered]:
+    return [_render_one(t) for t in tasks]
+
+
+class Renderer:
+    """Each post rendered at most once per build, and not at all if the cache has it."""
+
+    def __init__(self, config: Config, root: Path, cache: Cache | None = None,
+                 pool: PoolFactory | None = None, salt: str = "") -> None:
+        self.config, self.root, self.cache, self.pool, self.salt = config, root, cache, pool, salt
         self._done: dict[str, Rendered] = {}
+        self.rendered = 0
+
+    def _key(self, post: Post) -> str:
+        return digest(self.salt, post.digest or post.source, post.link)
+
+    def _task(self, post: Post) -> tuple:
+        return (post.source, post.body, post.summary, post.link, str(self.root), self.config)
+
+    def prepare(self, posts: Iterable[Post]) -> None:
+        """Render every post that is neither done nor cached, over the pool if worth it."""
+        todo: list[tuple[str, Post]] = []
+        for post in posts:
+            key = self._key(post)
+            if key in self._done:
+                continue
+            cached = self.cache.get_render(key) if self.cache is not None and post.digest else None
+            if isinstance(cached, Rendered):
+                self._done[key] = cached
+            else:
+                todo.append((key, post))
+        if not todo:
+            return
+        tasks = [self._task(p) for _, p in todo]
+        if self.pool is not None and len(tasks) >= 100:
+            executor = self.pool()
+            size = max(10, len(tasks) // (8 * getattr(executor, "_max_workers", 2)))
+            chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+            results = [r for chunk in executor.map(_render_chunk, chunks) for r in chunk]
+        else:
+            results = _render_chunk(tasks)
+        self.rendered += len(results)
+        for (key, _), rendered in zip(todo, results, strict=True):
+            self._done[key] = rendered
+        if self.cache is not None:
+            self.cache.put_renders([(k, r) for (k, p), r in zip(todo, results, strict=True)
+                                    if p.digest])
 
     def __call__(self, post: Post) -> Rendered:
-        key = post.id
+        key = self._key(post)
         if key not in self._done:
-            self._done[key] = render_post(post.body, post.summary, post.link)
+            self.prepare([post])
         return self._done[key]
 
 
-def load_site(config: Config, posts_dir: Path | None, now: datetime) -> tuple[LoadResult, Site]:
-    load = load_posts(config, posts_dir, now=now)
+def _salt(config: Config) -> str:
+    versions = []
+    for dist in ("markdown", "nh3", "feedgen", "lxml", "jinja2", "PyYAML"):
+        try:
+            versions.append(f"{dist}={importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(dist)
+    sources = sorted(p for p in _PACKAGE.glob("*.py"))
+    code = digest(*(p.read_bytes() for p in sources))
+    templates = [t for t in (config.templates_dir, BUILTIN) if t is not None]
+    return salt_for(config.path, templates, extra=f"{code};{';'.join(versions)}")
+
+
+def open_cache(config: Config) -> Cache:
+    return Cache(config.state_dir / "cache.sqlite", _salt(config))
+
+
+def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
+              cache: Cache | None = None, pool: PoolFactory | None = None
+              ) -> tuple[LoadResult, Site]:
+    load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool)
     return load, build_site(config, load.posts)
+
+
+def _spec_key(salt: str, spec: FeedSpec) -> str:
+    parts = [salt, spec.path, spec.title, spec.description, spec.kind, spec.name]
+    for post in spec.posts:
+        parts += [post.id, post.link, post.digest or post.source]
+    return digest(*parts)
+
+
+def _intact(record: tuple[str, int, int] | None, key: str, path: Path) -> bool:
+    if record is None or record[0] != key:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == (record[1], record[2])
+
+
+def write_outputs(site: Site, out_dir: Path, renderer: Renderer, cache: Cache | None,
+                  salt: str, *, dry_run: bool = False) -> WriteReport:
+    """Emit and write every feed whose inputs changed; keep the others as they are."""
+    specs = feed_specs(site)
+    groups: list[tuple[str, list[str], Callable[[], dict[str, bytes]], object]] = []
+    for spec in specs:
+        names = [spec.path + ext for ext in (".atom.xml", ".rss.xml", ".json")]
+        groups.append((_spec_key(salt, spec), names,
+                       lambda spec=spec: emit_feed(site.config, spec, renderer), spec))
+    index_key = digest(salt, *(f"{s.path}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
+                               f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
+    groups.append((index_key, ["index.opml", "index.html"],
+                   lambda: emit_indexes(site.config, specs), None))
+
+    records = cache.outputs() if cache is not None else {}
+    writer = TreeWriter(out_dir, dry_run=dry_run)
+    writer.start({name for _, names, _, _ in groups for name in names})
+    todo = []
+    for key, names, emit, spec in groups:
+        if all(_intact(records.get(str(out_dir / n)), key, out_dir / n) for n in names):
+            for name in names:
+                writer.keep(name)
+        else:
+            todo.append((key, names, emit, spec))
+    renderer.prepare(posts_in_feeds(spec for *_, spec in todo if spec is not None))
+    rows = []
+    for key, _names, emit, _spec in todo:
+        for name, data in emit().items():
+            writer.write(name, data)
+            if not dry_run:
+                st = (out_dir / name).stat()
+                rows.append((str(out_dir / name), key, st.st_size, st.st_mtime_ns))
+    report = writer.finish()
+    if cache is not None and not dry_run:
+        keep = {str(out_dir / n) for _, names, _, _ in groups for n in names}
+        cache.put_outputs(rows, keep)
+    return report
 
 
 def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None = None,
           now: datetime, strict: bool = False, dry_run: bool = False,
-          lock_wait: float | None = 600) -> BuildResult:
+          lock_wait: float | None = 600, jobs: int | None = None,
+          use_cache: bool = True) -> BuildResult:
     """Build every feed; a bad post is reported and the rest is still published."""
     started = time.perf_counter()
-    out_dir = out_dir or config.output_dir
-    with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"):
-        load, site = load_site(config, posts_dir, now)
-        report = None
-        if not (strict and load.errors):
-            files = emit_all(site, Renderer())
-            report = write_tree(out_dir, files, dry_run=dry_run)
-    return BuildResult(load, site, report, time.perf_counter() - started,
-                       load.warnings + site.warnings)
+    out_dir = (out_dir or config.output_dir).absolute()
+    posts_dir = posts_dir or config.posts_dir
+    with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"), \
+            Workers(jobs) as workers:
+        cache = open_cache(config) if use_cache else None
+        salt = cache.salt if cache is not None else ""
+        try:
+            load, site = load_site(config, posts_dir, now, cache=cache, pool=workers.factory())
+            report = None
+            renderer = Renderer(config, posts_dir, cache, workers.factory(), salt)
+            if not (strict and load.errors):
+                report = write_outputs(site, out_dir, renderer, cache, salt, dry_run=dry_run)
+        finally:
+            if cache is not None:
+                cache.close()
+    warnings = load.warnings + site.warnings
+    if cache is not None and cache.problem:
+        warnings.insert(0, cache.problem)
+    return BuildResult(load, site, report, time.perf_counter() - started, warnings,
+                       renderer.rendered)

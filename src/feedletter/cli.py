@@ -88,14 +88,17 @@ _now_option = click.option("--now", metavar="ISO-DATETIME",
 @_now_option
 @click.option("--strict", is_flag=True, help="Write nothing when any post is bad.")
 @click.option("--quiet", is_flag=True, help="Print only errors and the summary line.")
-def build(posts_dir, out_dir, config_path, now, strict, quiet) -> None:
+@click.option("--jobs", type=click.IntRange(1, 64), metavar="N",
+              help="Processes for parsing and rendering (default: the CPU count).")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update .feedletter/cache.sqlite.")
+def build(posts_dir, out_dir, config_path, now, strict, quiet, jobs, no_cache) -> None:
     """Build the Atom, RSS and JSON feeds of the site, every tag and every author.
 
     Example: feedletter build --posts posts/ --out feeds/
     """
     config = _config(config_path)
     result = run_build(config, posts_dir=posts_dir, out_dir=out_dir,
-                       now=_now(now, config), strict=strict)
+                       now=_now(now, config), strict=strict, jobs=jobs, use_cache=not no_cache)
     _report(result.errors, result.warnings, quiet)
     load, report = result.load, result.report
     if report is None:

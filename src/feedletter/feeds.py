@@ -13,9 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from feedgen.feed import FeedGenerator
-from lxml import etree
-
 from .config import Config
 from .dates import rfc3339
 from .posts import Post
@@ -79,7 +76,9 @@ def _seconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def _generator(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -> FeedGenerator:
+def _generator(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]):
+    from feedgen.feed import FeedGenerator  # late: a no-change build never emits
+
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(spec.title)
@@ -123,7 +122,7 @@ def _author_dict(author) -> dict[str, str]:
     return d
 
 
-def _links(fg: FeedGenerator, site_url: str, self_url: str, self_type: str) -> None:
+def _links(fg, site_url: str, self_url: str, self_type: str) -> None:
     # feedgen takes the RSS <link> from the *last* link given: the site, not the feed.
     fg.link([{"href": self_url, "rel": "self", "type": self_type},
              {"href": site_url + "/", "rel": "alternate", "type": "text/html"}], replace=True)
@@ -178,6 +177,8 @@ def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -
 
 def _opml(cfg: Config, specs: list[FeedSpec]) -> bytes:
     """An OPML 2.0 subscription list: every feed once, in its Atom format."""
+    from lxml import etree
+
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = f"{cfg.title} feeds"
@@ -204,12 +205,16 @@ def _index_html(cfg: Config, specs: list[FeedSpec]) -> bytes:
     return text.encode("utf-8")
 
 
+def emit_indexes(cfg: Config, specs: list[FeedSpec]) -> dict[str, bytes]:
+    """The OPML subscription list and the human index page of every feed."""
+    return {"index.opml": _opml(cfg, specs), "index.html": _index_html(cfg, specs)}
+
+
 def emit_all(site: Site, render: Callable[[Post], Rendered]) -> dict[str, bytes]:
-    """Every output file of `feedletter build` (relative path → bytes)."""
+    """Every output file of `feedletter build` (relative path → bytes), uncached."""
     specs = feed_specs(site)
     files: dict[str, bytes] = {}
     for spec in specs:
         files.update(emit_feed(site.config, spec, render))
-    files["index.opml"] = _opml(site.config, specs)
-    files["index.html"] = _index_html(site.config, specs)
+    files.update(emit_indexes(site.config, specs))
     return files

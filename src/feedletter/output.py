@@ -95,41 +95,73 @@ def _remove_stale_temps(out_dir: Path) -> None:
             tmp.unlink()
 
 
+class TreeWriter:
+    """Write an output tree file by file (nothing held in memory), then prune.
+
+    `start(names)` widens the manifest to every name this run may write, `write(name,
+    data)` writes one file atomically, `finish(prune=True)` removes what earlier runs wrote
+    and this one did not, and records the manifest.
+    """
+
+    def __init__(self, out_dir: Path, *, dry_run: bool = False) -> None:
+        self.out_dir = out_dir
+        self.dry_run = dry_run
+        self.report = WriteReport([], [], [])
+        self.names: set[str] = set()
+        self.old: set[str] = set()
+
+    def start(self, names: set[str]) -> None:
+        self.names = {safe_relpath(n) for n in names}
+        self.old = _read_manifest(self.out_dir) if self.out_dir.exists() else set()
+        if self.dry_run:
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(self.out_dir)
+        if not self.names <= self.old:
+            _write_manifest(self.out_dir, self.old | self.names)
+
+    def write(self, name: str, data: bytes) -> bool:
+        name = safe_relpath(name)
+        path = self.out_dir / name
+        if self.dry_run:
+            try:
+                changed = path.read_bytes() != data
+            except OSError:
+                changed = True
+        else:
+            changed = write_atomic(path, data)
+        (self.report.written if changed else self.report.unchanged).append(name)
+        return changed
+
+    def keep(self, name: str) -> None:
+        """Count a file known to be current without reading it (the cache said so)."""
+        self.report.unchanged.append(safe_relpath(name))
+
+    def finish(self, *, prune: bool = True) -> WriteReport:
+        stale = sorted(self.old - self.names) if prune else []
+        if self.dry_run:
+            self.report.removed = stale
+            return self.report
+        for name in stale:
+            path = self.out_dir / name
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                self.report.removed.append(name)
+            _remove_empty_parents(path.parent, self.out_dir)
+        keep = self.names if prune else self.names | self.old
+        if keep != self.old:
+            _write_manifest(self.out_dir, keep)
+        return self.report
+
+
 def write_tree(out_dir: Path, files: dict[str, bytes], *, prune: bool = True,
                dry_run: bool = False) -> WriteReport:
     """Make `out_dir` hold `files`; remove what feedletter wrote before and no longer emits."""
-    names = {safe_relpath(name): data for name, data in files.items()}
-    report = WriteReport([], [], [])
-    old = _read_manifest(out_dir) if out_dir.exists() else set()
-    if dry_run:
-        for name, data in sorted(names.items()):
-            try:
-                same = (out_dir / name).read_bytes() == data
-            except OSError:
-                same = False
-            (report.unchanged if same else report.written).append(name)
-        report.removed = sorted(old - names.keys()) if prune else []
-        return report
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(out_dir)
-    if not names.keys() <= old:
-        _write_manifest(out_dir, old | names.keys())
-    for name, data in sorted(names.items()):
-        if write_atomic(out_dir / name, data):
-            report.written.append(name)
-        else:
-            report.unchanged.append(name)
-    keep = set(names) | (set() if prune else old)
-    if prune:
-        for name in sorted(old - names.keys()):
-            path = out_dir / name
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                report.removed.append(name)
-            _remove_empty_parents(path.parent, out_dir)
-    if keep != old:
-        _write_manifest(out_dir, keep)
-    return report
+    writer = TreeWriter(out_dir, dry_run=dry_run)
+    writer.start(set(files))
+    for name, data in sorted(files.items()):
+        writer.write(name, data)
+    return writer.finish(prune=prune)
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:

@@ -12,14 +12,16 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from .cache import Cache, digest, stat_key
 from .config import Author, Config
 from .dates import date_from_filename, parse_date
 from .errors import PostError
@@ -60,11 +62,16 @@ class Post:
     slug: str
     link: str
     id: str
-    body: str                   # Markdown, excerpt markers removed
+    body: str | None            # Markdown, excerpt markers removed; None once slimmed for the cache
     summary: str | None         # Markdown: front matter or text before a marker; None → first paragraph
     draft: bool = False
     explicit_id: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    digest: str = ""            # hash of the file's bytes: what a rendering depends on
+
+    def slim(self) -> Post:
+        """The post without its body (kept by the cache and the site; re-read to render)."""
+        return replace(self, body=None)
 
 
 def clean_text(text: str) -> str:
@@ -72,6 +79,7 @@ def clean_text(text: str) -> str:
     return _BAD_CHARS.sub("", text)
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """Lower-case ASCII slug: accents folded, other runs become '-', trimmed, bounded."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -341,6 +349,11 @@ def discover(posts_dir: Path) -> Iterator[Path]:
 
 def read_post_text(path: Path, root: Path, display: str, max_bytes: int) -> str:
     """Bytes of one post file → text, or PostError with the reason (encoding, size, link)."""
+    return read_post(path, root, display, max_bytes)[0]
+
+
+def read_post(path: Path, root: Path, display: str, max_bytes: int) -> tuple[str, str]:
+    """Bytes of one post file → (text, hash of the bytes), or PostError with the reason."""
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
@@ -361,7 +374,7 @@ def read_post_text(path: Path, root: Path, display: str, max_bytes: int) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise PostError(display, "file is UTF-16; save it as UTF-8")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), digest(data)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PostError(display, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file "
@@ -374,33 +387,83 @@ class LoadResult:
     errors: list[PostError]
     warnings: list[str]
     skipped: int = 0
+    parsed: int = 0          # files read and parsed this run (the rest came from the cache)
 
 
-def load_posts(config: Config, posts_dir: Path | None = None, *,
-               now: datetime) -> LoadResult:
-    """Every post file under the posts folder → published posts, errors, warnings."""
+def load_one(path: Path, root: Path, config: Config) -> tuple[str, object]:
+    """One file → ("post", Post) | ("error", PostError) | ("note", warning). Never raises."""
+    display = str(path)
+    try:
+        text, file_digest = read_post(path, root, display, config.max_post_bytes)
+        if not _FM_START.match(text.lstrip("\ufeff")) and date_from_filename(path.name) is None:
+            # README.md, NOTES.md: documents beside the posts, not posts.
+            return "note", f"{display}: no front matter and no date in the name; not a post, skipped"
+        post = parse_post(text, display, config, now=datetime.min)
+        return "post", replace(post, digest=file_digest)
+    except PostError as exc:
+        return "error", exc
+
+
+def _load_chunk(args: tuple[list[str], str, Config]) -> list[tuple[str, object]]:
+    paths, root, config = args
+    return [load_one(Path(p), Path(root), config) for p in paths]
+
+
+def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
+               cache: Cache | None = None, pool=None) -> LoadResult:
+    """Every post file under the posts folder → published posts, errors, warnings.
+
+    With a cache, files whose stat is unchanged are not read again; with a process pool,
+    the files that must be parsed are spread over its workers.
+    """
     posts_dir = posts_dir or config.posts_dir
     if not posts_dir.is_dir():
         raise PostError(str(posts_dir), "posts folder not found")
-    result = LoadResult([], [], [])
+    known = cache.posts() if cache is not None else {}
+    snapshot: dict[str, tuple[str, tuple[str, object]]] = {}
+    misses: list[str] = []
     for path in discover(posts_dir):
         display = str(path)
         try:
-            text = read_post_text(path, posts_dir, display, config.max_post_bytes)
-            if not _FM_START.match(text.lstrip("\ufeff")) and date_from_filename(path.name) is None:
-                # README.md, NOTES.md: documents beside the posts, not posts.
-                result.warnings.append(f"{display}: no front matter and no date in the name; "
-                                       "not a post, skipped")
-                continue
-            post = parse_post(text, display, config, now=now)
-        except PostError as exc:
-            result.errors.append(exc)
-            continue
-        result.warnings.extend(post.warnings)
-        if is_published(post, now):
-            result.posts.append(post)
+            key = stat_key(os.stat(display))
+        except OSError:
+            key = ""
+        hit = known.get(display)
+        if hit is not None and key and hit[0] == key:
+            snapshot[display] = hit
         else:
-            result.skipped += 1
+            snapshot[display] = (key, ("note", ""))
+            misses.append(display)
+    if pool is not None and len(misses) >= 400:
+        size = max(50, len(misses) // 8)
+        chunks = [misses[i:i + size] for i in range(0, len(misses), size)]
+        executor = pool()
+        results = executor.map(_load_chunk, [(c, str(posts_dir), config) for c in chunks])
+        fresh = [item for chunk in results for item in chunk]
+    else:
+        fresh = _load_chunk((misses, str(posts_dir), config))
+    outcomes = {display: outcome for display, (_, outcome) in snapshot.items()}
+    for display, outcome in zip(misses, fresh, strict=True):
+        outcomes[display] = outcome
+        kind, value = outcome
+        snapshot[display] = (snapshot[display][0],
+                             (kind, value.slim()) if kind == "post" else outcome)
+    if cache is not None and (misses or len(known) != len(snapshot)):
+        cache.put_posts({d: v for d, v in snapshot.items() if v[0]})
+
+    result = LoadResult([], [], [], parsed=len(misses))
+    for display in snapshot:      # discovery order: sorted, deterministic
+        kind, value = outcomes[display]
+        if kind == "note":
+            result.warnings.append(value)
+        elif kind == "error":
+            result.errors.append(value)
+        else:
+            result.warnings.extend(value.warnings)
+            if is_published(value, now):
+                result.posts.append(value)
+            else:
+                result.skipped += 1
     _warn_stray_files(posts_dir, result.warnings)
     return result
 

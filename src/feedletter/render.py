@@ -12,29 +12,34 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
-
-import markdown
-import nh3
-from markdown.inlinepatterns import InlineProcessor
 
 URL_ATTRIBUTES = {"href", "src", "cite", "poster", "srcset", "longdesc"}
 SAFE_SCHEMES = {"http", "https", "mailto"}
-_TAGS = set(nh3.ALLOWED_TAGS) | {"video", "audio", "source", "picture", "track", "figure"}
-_ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
-for _tag, _attrs in {
-    "a": {"title"},
-    "img": {"srcset", "sizes", "title", "loading"},
-    "source": {"src", "srcset", "type", "media", "sizes"},
-    "video": {"src", "poster", "controls", "width", "height"},
-    "audio": {"src", "controls"},
-    "track": {"src", "kind", "srclang", "label"},
-    "code": {"class"},
-    "abbr": {"title"},
-    "th": {"style"},
-    "td": {"style"},
-}.items():
-    _ATTRIBUTES.setdefault(_tag, set()).update(_attrs)
+@lru_cache(maxsize=1)
+def _policy() -> tuple[set[str], dict[str, set[str]]]:
+    """Allowed tags and attributes: ammonia's defaults plus media and a few harmless ones."""
+    import nh3
+
+    tags = set(nh3.ALLOWED_TAGS) | {"video", "audio", "source", "picture", "track", "figure"}
+    attributes: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+    for tag, attrs in {
+        "a": {"title"},
+        "img": {"srcset", "sizes", "title", "loading"},
+        "source": {"src", "srcset", "type", "media", "sizes"},
+        "video": {"src", "poster", "controls", "width", "height"},
+        "audio": {"src", "controls"},
+        "track": {"src", "kind", "srclang", "label"},
+        "code": {"class"},
+        "abbr": {"title"},
+        "th": {"style"},
+        "td": {"style"},
+    }.items():
+        attributes.setdefault(tag, set()).update(attrs)
+    return tags, attributes
+
+
 # iframes are removed, but the reader keeps a link to what was embedded (a video, a demo).
 _IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(?:.*?</iframe\s*>)?",
                      re.I | re.S)
@@ -43,36 +48,31 @@ _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-class _BareURL(InlineProcessor):
-    """Link bare `https://...` URLs, as GitHub and most blog engines do."""
+@lru_cache(maxsize=1)
+def _markdown():
+    """The process's one Markdown instance (imported late: a no-change build never needs it)."""
+    import markdown
+    from markdown.inlinepatterns import InlineProcessor
 
-    ANCESTOR_EXCLUDES = ("a",)
+    class BareURL(InlineProcessor):
+        """Link bare `https://...` URLs, as GitHub and most blog engines do."""
 
-    def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API
-        url = m.group(1)
-        if url.endswith(")") and url.count("(") < url.count(")"):
-            url = url[:-1]
-        el = etree.Element("a", {"href": url})
-        el.text = url
-        return el, m.start(0), m.start(0) + len(url)
+        ANCESTOR_EXCLUDES = ("a",)
 
+        def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API
+            url = m.group(1)
+            if url.endswith(")") and url.count("(") < url.count(")"):
+                url = url[:-1]
+            el = etree.Element("a", {"href": url})
+            el.text = url
+            return el, m.start(0), m.start(0) + len(url)
 
-class _BareURLExtension(markdown.Extension):
-    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API
-        md.inlinePatterns.register(_BareURL(_BARE_URL, md), "bare_url", 95)
+    class BareURLExtension(markdown.Extension):
+        def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API
+            md.inlinePatterns.register(BareURL(_BARE_URL, md), "bare_url", 95)
 
-
-_md: markdown.Markdown | None = None
-
-
-def _markdown() -> markdown.Markdown:
-    global _md
-    if _md is None:
-        _md = markdown.Markdown(
-            extensions=["extra", "sane_lists", _BareURLExtension()],
-            output_format="html",
-        )
-    return _md
+    return markdown.Markdown(extensions=["extra", "sane_lists", BareURLExtension()],
+                             output_format="html")
 
 
 def _absolute(base: str, value: str) -> str | None:
@@ -111,10 +111,13 @@ def sanitize(fragment: str, base: str) -> str:
     """Untrusted HTML → HTML without active content, every URL absolute against `base`."""
     if "<iframe" in fragment.lower():
         fragment = _IFRAME.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', fragment)
+    import nh3
+
+    tags, attributes = _policy()
     return nh3.clean(
         fragment,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
+        tags=tags,
+        attributes=attributes,
         attribute_filter=_filter_for(base),
         url_schemes=SAFE_SCHEMES,
         link_rel=None,

@@ -5,15 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-
 from .config import Config
 
 BUILTIN = Path(__file__).parent / "templates"
 
 
 @lru_cache(maxsize=8)
-def _environment(site_dir: Path | None) -> jinja2.Environment:
+def _environment(site_dir: Path | None):
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = []
     if site_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(site_dir)))
@@ -28,5 +28,5 @@ def _environment(site_dir: Path | None) -> jinja2.Environment:
     )
 
 
-def environment(config: Config) -> jinja2.Environment:
+def environment(config: Config):  # -> jinja2.Environment
     return _environment(config.templates_dir)

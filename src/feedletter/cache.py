@@ -1,0 +1,211 @@
+"""The persistent build cache: `.feedletter/cache.sqlite` beside the config.
+
+What it remembers, and what each entry is keyed by:
+- posts:   one snapshot of every parsed post (or its error), each keyed by its file's size,
+           mtime, ctime and inode, as make and git do (ctime cannot be set back by a user);
+           one blob, because unpickling 10,000 posts at once is ten times faster than
+           one by one;
+- renders: a post's rendered HTML, keyed by a hash of the file's bytes and its link;
+- outputs: for each output file, a hash of everything it was made from, and the size and
+           mtime it was written with (a file edited or deleted by hand is made again).
+Every entry also depends on feedletter's version, the config file and the templates: they
+form the cache's salt, and a different salt empties the cache.
+
+SQLite gives atomic commits and safe concurrent readers; a build holds the build lock
+anyway. A cache that cannot be opened or read (damaged file, wrong schema, a blob that
+does not match its checksum) is moved aside and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+SCHEMA_VERSION = 2
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (id INTEGER PRIMARY KEY CHECK (id = 1), blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS renders (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL,
+                                    size INTEGER NOT NULL, mtime INTEGER NOT NULL);
+"""
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def stat_key(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _seal(obj: Any) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(data, digest_size=16).digest() + data
+
+
+def _unseal(blob: bytes) -> Any:
+    check, data = blob[:16], blob[16:]
+    if hashlib.blake2b(data, digest_size=16).digest() != check:
+        raise ValueError("cache entry does not match its checksum")
+    return pickle.loads(data)  # noqa: S301 - our own sealed, checksummed file
+
+
+class Cache:
+    """Build cache; every method degrades to a miss rather than trusting bad data."""
+
+    def __init__(self, path: Path | None, salt: str) -> None:
+        self.path = path
+        self.salt = salt
+        self.db: sqlite3.Connection | None = None
+        self.problem: str | None = None
+        if path is not None:
+            self._open(path)
+
+    # -- opening --------------------------------------------------------------------------
+
+    def _open(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in (1, 2):
+            try:
+                self.db = self._connect(path)
+                return
+            except (sqlite3.DatabaseError, ValueError) as exc:
+                self.problem = f"{path}: cache damaged ({exc}); rebuilt from scratch"
+                if self.db is not None:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.close()
+                    self.db = None
+                if attempt == 1:
+                    with contextlib.suppress(OSError):
+                        os.replace(path, path.with_name(path.name + ".damaged"))
+                    for suffix in ("-journal", "-wal", "-shm"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(str(path) + suffix)
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key='salt'").fetchone()
+            schema = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None or row[0] != self.salt or schema != (str(SCHEMA_VERSION),):
+                db.execute("BEGIN IMMEDIATE")
+                for table in ("posts", "renders", "outputs", "meta"):
+                    db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+                db.execute("INSERT INTO meta VALUES ('salt', ?), ('schema', ?)",
+                           (self.salt, str(SCHEMA_VERSION)))
+                db.execute("COMMIT")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    # -- generic get / put -----------------------------------------------------------------
+
+    def _get(self, sql: str, args: tuple) -> tuple | None:
+        if self.db is None:
+            return None
+        try:
+            return self.db.execute(sql, args).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._disable(exc)
+            return None
+
+    def _disable(self, exc: Exception) -> None:
+        self.problem = f"{self.path}: cache unreadable ({exc}); continuing without it"
+        self.close()
+
+    def write_many(self, sql: str, rows: Iterable[tuple]) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany(sql, rows)
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            self._disable(exc)
+
+    # -- posts -----------------------------------------------------------------------------
+
+    def posts(self) -> dict[str, tuple[str, Any]]:
+        """{file: (stat key, outcome)} as the last build left it; {} when unusable."""
+        row = self._get("SELECT blob FROM posts WHERE id = 1", ())
+        snapshot = self.unseal(row[0]) if row else None
+        return snapshot if isinstance(snapshot, dict) else {}
+
+    def put_posts(self, snapshot: dict[str, tuple[str, Any]]) -> None:
+        self.write_many("INSERT OR REPLACE INTO posts VALUES (1, ?)", [(_seal(snapshot),)])
+
+    @staticmethod
+    def unseal(blob: bytes) -> Any:
+        try:
+            return _unseal(blob)
+        except Exception:   # any damage is a miss: pickle raises many kinds
+            return None
+
+    # -- renders ---------------------------------------------------------------------------
+
+    def get_render(self, key: str) -> Any:
+        row = self._get("SELECT blob FROM renders WHERE key = ?", (key,))
+        return self.unseal(row[0]) if row else None
+
+    def put_renders(self, rows: list[tuple[str, Any]]) -> None:
+        self.write_many("INSERT OR REPLACE INTO renders VALUES (?, ?)",
+                        ((k, _seal(v)) for k, v in rows))
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def outputs(self) -> dict[str, tuple[str, int, int]]:
+        if self.db is None:
+            return {}
+        try:
+            return {p: (k, s, m) for p, k, s, m in
+                    self.db.execute("SELECT path, key, size, mtime FROM outputs")}
+        except sqlite3.DatabaseError as exc:
+            self._disable(exc)
+            return {}
+
+    def put_outputs(self, rows: list[tuple[str, str, int, int]], keep: set[str]) -> None:
+        if self.db is None:
+            return
+        self.write_many("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)", rows)
+        known = self.outputs()
+        gone = [(p,) for p in known if p not in keep]
+        if gone:
+            self.write_many("DELETE FROM outputs WHERE path = ?", gone)
+
+
+def salt_for(config_path: Path | None, templates: Iterable[Path], extra: str = "") -> str:
+    """Everything besides the posts that changes the output."""
+    parts: list[bytes | str] = [__version__, str(SCHEMA_VERSION), extra]
+    if config_path is not None:
+        with contextlib.suppress(OSError):
+            parts.append(config_path.read_bytes())
+    for folder in templates:
+        if folder.is_dir():
+            for f in sorted(folder.iterdir()):
+                if f.is_file():
+                    parts += [f.name, f.read_bytes()]
+    return digest(*parts)
