@@ -8,11 +8,12 @@ is the same bytes as a cold build whatever the cache holds.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,6 +160,24 @@ def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
     return load, build_site(config, load.posts)
 
 
+@contextlib.contextmanager
+def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cache: bool = True,
+              jobs: int | None = None) -> Iterator[tuple[LoadResult, Site, Renderer]]:
+    """Load the site through the cache; the Renderer renders only what the cache lacks."""
+    posts_dir = posts_dir or config.posts_dir
+    with Workers(jobs) as workers:
+        cache = open_cache(config) if use_cache else None
+        try:
+            load, site = load_site(config, posts_dir, now, cache=cache, pool=workers.factory())
+            if cache is not None and cache.problem:
+                load.warnings.insert(0, cache.problem)
+            yield load, site, Renderer(config, posts_dir, cache, workers.factory(),
+                                       cache.salt if cache is not None else "")
+        finally:
+            if cache is not None:
+                cache.close()
+
+
 def _spec_key(salt: str, spec: FeedSpec) -> str:
     parts = [salt, spec.path, spec.title, spec.description, spec.kind, spec.name]
     for post in spec.posts:
@@ -222,22 +241,11 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
     """Build every feed; a bad post is reported and the rest is still published."""
     started = time.perf_counter()
     out_dir = (out_dir or config.output_dir).absolute()
-    posts_dir = posts_dir or config.posts_dir
     with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"), \
-            Workers(jobs) as workers:
-        cache = open_cache(config) if use_cache else None
-        salt = cache.salt if cache is not None else ""
-        try:
-            load, site = load_site(config, posts_dir, now, cache=cache, pool=workers.factory())
-            report = None
-            renderer = Renderer(config, posts_dir, cache, workers.factory(), salt)
-            if not (strict and load.errors):
-                report = write_outputs(site, out_dir, renderer, cache, salt, dry_run=dry_run)
-        finally:
-            if cache is not None:
-                cache.close()
-    warnings = load.warnings + site.warnings
-    if cache is not None and cache.problem:
-        warnings.insert(0, cache.problem)
-    return BuildResult(load, site, report, time.perf_counter() - started, warnings,
-                       renderer.rendered)
+            open_site(config, posts_dir, now, use_cache=use_cache, jobs=jobs) as (load, site, renderer):
+        report = None
+        if not (strict and load.errors):
+            report = write_outputs(site, out_dir, renderer, renderer.cache, renderer.salt,
+                                   dry_run=dry_run)
+    return BuildResult(load, site, report, time.perf_counter() - started,
+                       load.warnings + site.warnings, renderer.rendered)

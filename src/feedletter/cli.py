@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .build import build as run_build
-from .build import load_site
+from .build import open_site
 from .config import Config, load_config
 from .dates import parse_zone
 from .errors import ConfigError, FeedletterError, LockBusy, SendError
@@ -123,7 +123,8 @@ def check(posts_dir, config_path, now) -> None:
     Example: feedletter check --posts posts/
     """
     config = _config(config_path)
-    load, site = load_site(config, posts_dir, _now(now, config))
+    with open_site(config, posts_dir, _now(now, config), use_cache=False) as (load, site, _):
+        pass    # loading is the whole check; nothing is written, not even the cache
     _report(load.errors, load.warnings + site.warnings, quiet=False)
     click.echo(f"{len(load.posts)} posts publishable, {load.skipped} skipped (drafts, future), "
                f"{len(load.errors)} bad, {len(load.warnings) + len(site.warnings)} warnings")
@@ -182,10 +183,11 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(f"cannot read {intro_file}: {exc}",
                                      param_hint="--intro") from None
-    load, site = load_site(config, posts_dir, moment)
-    for problem in load.errors:
-        click.echo(f"warning: not in any digest: {problem}", err=True)
-    built = digests.build_digest(site, period, intro=intro, recipients=recipients)
+    with open_site(config, posts_dir, moment, use_cache=not dry_run) as (load, site, renderer):
+        for problem in load.errors:
+            click.echo(f"warning: not in any digest: {problem}", err=True)
+        built = digests.build_digest(site, period, intro=intro, recipients=recipients,
+                                     render=renderer)
     if built is None:
         click.echo(f"No posts in {period.label} ({period.name}): nothing written, nothing sent.")
         return

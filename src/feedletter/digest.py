@@ -35,7 +35,7 @@ from .dates import parse_zone
 from .errors import ConfigError, FeedletterError
 from .output import file_lock, write_atomic
 from .posts import Post, tag_key
-from .render import html_to_text, markdown_to_html, render_post, sanitize
+from .render import Rendered, html_to_text, markdown_to_html, render_post, sanitize
 from .site import Site, posts_between
 from .templates import environment
 
@@ -312,8 +312,8 @@ def shorten(text: str, limit: int = SHORT_SUMMARY) -> str:
     return cut + " …"
 
 
-def _item(post: Post, tz: tzinfo) -> Item:
-    rendered = render_post(post.body, post.summary, post.link)
+def _item(post: Post, tz: tzinfo, render: Callable[[Post], Rendered]) -> Item:
+    rendered = render(post)
     summary = email_fragment(rendered.summary_html, post.link)
     when = post.date.astimezone(tz).date()
     return Item(title=post.title, link=post.link,
@@ -461,7 +461,8 @@ def _fit(context: dict, sections: list[tuple[str, list[Item]]], config: Config,
 
 
 def build_digest(site: Site, period: Period, *, intro: str | None = None,
-                 recipients: Sequence[str] = ()) -> Digest | None:
+                 recipients: Sequence[str] = (),
+                 render: Callable[[Post], Rendered] | None = None) -> Digest | None:
     """The digest of `period`, or None when no published post falls in it.
 
     The HTML part must stay under `digest.max_html_bytes` (Gmail clips larger messages):
@@ -476,7 +477,10 @@ def build_digest(site: Site, period: Period, *, intro: str | None = None,
     subject = config.digest.subject.format(site_title=config.title, period=period.label)
     context = _context(config, site, period, subject, intro if intro is not None
                        else config.digest.intro, posts)
-    sections = [(title, [_item(p, tz) for p in group])
+    if render is None:
+        def render(post: Post) -> Rendered:
+            return render_post(post.body, post.summary, post.link)
+    sections = [(title, [_item(p, tz, render) for p in group])
                 for title, group in group_sections(posts, config)]
     layout, views, page = _fit(context, sections, config, f"{period.label} ({len(posts)} posts)")
     text = render_text(context, views)
