@@ -1,0 +1,144 @@
+"""A cached, incremental build gives the same bytes as a cold one, whatever changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from feedletter.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = "2030-01-01T00:00:00+00:00"
+
+
+def make_corpus_script() -> Path:
+    return REPO.parent / "shared" / "bench" / "make_corpus.py"
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+class Workspace:
+    def __init__(self, root: Path, posts: Path, extra_config: str = "") -> None:
+        self.root, self.posts = root, posts
+        self.cfg = root / "feedletter.toml"
+        self.base = ('[site]\ntitle = "Inc"\nurl = "https://inc.example.org"\n'
+                     'timezone = "Europe/Prague"\n[zones]\nIST = "Asia/Jerusalem"\n'
+                     + extra_config + f'[paths]\nposts = "{posts}"\n')
+        self.cfg.write_text(self.base)
+
+    def build(self, out: str, *extra: str, quiet: bool = True):
+        cwd = os.getcwd()
+        os.chdir(self.root)
+        try:
+            return CliRunner().invoke(main, ["build", "--config", str(self.cfg), "--out", out,
+                                             "--now", NOW, *(["--quiet"] * quiet), *extra])
+        finally:
+            os.chdir(cwd)
+
+    def check_same_as_cold(self, label: str) -> str:
+        warm = self.build("warm")
+        cold_dir = self.root / "cold"
+        shutil.rmtree(cold_dir, ignore_errors=True)
+        cold = self.build("cold", "--no-cache")
+        assert warm.exit_code == cold.exit_code != 2, (label, warm.output, cold.output)
+        assert tree(self.root / "warm") == tree(cold_dir), label
+        return warm.stdout
+
+
+def edits(ws: Workspace, first: Path, second: Path):
+    """The changes a cron job sees between two runs, applied one after another."""
+    yield "edit body", lambda: first.write_text(first.read_text() + "\nOne more line.\n")
+    yield "change tags", lambda: first.write_text(
+        first.read_text().replace("---\n", "---\ntags: brand-new, Other Tag\n", 1)
+        if "tags:" not in first.read_text().split("---")[1]
+        else first.read_text().replace("tags:", "tags: brand-new,", 1))
+    yield "rename file", lambda: second.rename(second.with_name("2016-01-01-renamed.md"))
+    yield "delete file", lambda: second.with_name("2016-01-01-renamed.md").unlink()
+    yield "config change", lambda: ws.cfg.write_text(ws.base.replace('"Inc"', '"Inc 2"'))
+    tpl = ws.root / "tpl"
+
+    def template_change() -> None:
+        tpl.mkdir(exist_ok=True)
+        (tpl / "feeds_index.html.j2").write_text("<!DOCTYPE html><title>{{ config.title }}</title>\n")
+        ws.cfg.write_text(ws.cfg.read_text() + f'templates_dir = "{tpl}"\n')
+    yield "template change", template_change
+    yield "template edit", lambda: (tpl / "feeds_index.html.j2").write_text(
+        "<!DOCTYPE html><title>{{ config.title }}!</title>\n")
+    yield "touch without change", lambda: os.utime(first)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path, corpus_dir):
+    posts = tmp_path / "posts"
+    shutil.copytree(corpus_dir, posts)
+    return posts
+
+
+def run_sequence(ws: Workspace, first: Path, second: Path) -> None:
+    ws.check_same_as_cold("initial")
+    again = ws.build("warm")
+    assert " 0 files written" in again.stdout, again.stdout
+    for label, change in edits(ws, first, second):
+        change()
+        ws.check_same_as_cold(label)
+
+
+def test_incremental_equals_cold_on_the_real_corpus(tmp_path, corpus_copy):
+    ws = Workspace(tmp_path, corpus_copy)
+    run_sequence(ws, corpus_copy / "2019-04-15-ovn-security-groups.html.md",
+                 corpus_copy / "2017-01-16-happy-new-documentation.md")
+
+
+def test_incremental_equals_cold_on_a_synthetic_corpus(tmp_path):
+    script = make_corpus_script()
+    if not script.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{script} missing; CI must not skip")
+        pytest.skip(f"synthetic corpus generator not found at {script}")
+    posts = tmp_path / "posts"
+    subprocess.run([sys.executable, str(script), str(posts), "120"], check=True,
+                   capture_output=True, timeout=120)
+    ws = Workspace(tmp_path, posts, '[feeds]\nmax_entries = 20\n')
+    files = sorted(posts.glob("*.md"))
+    run_sequence(ws, files[-1], files[len(files) // 2])
+
+
+def test_one_edit_rewrites_only_the_feeds_that_carry_it(tmp_path):
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for i in range(1, 6):
+        (posts / f"2020-01-0{i}-p{i}.md").write_text(
+            f"---\ntitle: Post {i}\ntags: t{i}\nauthor: a{i}\n---\nBody {i}\n")
+    ws = Workspace(tmp_path, posts)
+    assert ws.build("warm").exit_code == 0
+    (posts / "2020-01-03-p3.md").write_text("---\ntitle: Post 3\ntags: t3\nauthor: a3\n---\nNew\n")
+    result = ws.build("warm")
+    # all.* + tags/t3.* + authors/a3.* (index files do not change: same feeds, same counts)
+    assert "9 files written" in result.stdout, result.stdout
+
+
+def test_damaged_cache_is_rebuilt_not_trusted(tmp_path):
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2020-01-01-a.md").write_text("---\ntitle: A\n---\nBody\n")
+    ws = Workspace(tmp_path, posts)
+    assert ws.build("warm").exit_code == 0
+    db = tmp_path / ".feedletter" / "cache.sqlite"
+    data = bytearray(db.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    db.write_bytes(bytes(data))
+    (posts / "2020-01-01-a.md").write_text("---\ntitle: A changed\n---\nBody\n")
+    result = ws.build("warm", quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "cache" in result.stderr and "rebuilt" in result.stderr
+    assert b"A changed" in (tmp_path / "warm" / "all.atom.xml").read_bytes()
+    ws.check_same_as_cold("after damage")
