@@ -271,3 +271,17 @@ def test_config_errors_exit_2_with_one_line(site, config, message):
 def test_missing_config_exit_2(site):
     result = site.run("build", "--config", "nope.toml")
     assert result.exit_code == 2 and "nope.toml: config file not found" in result.stderr
+
+
+def test_rss_has_one_author_element_at_most(site):
+    site.config('[authors.jm]\nname = "Jane Marks"\nemail = "jm@example.org"\n'
+                '[authors.ah]\nname = "Arik Hadas"\nemail = "ah@example.org"\n')
+    site.post("2020-01-02-a.md", "---\ntitle: Two\nauthor: jm, ah\n---\nx\n")
+    site.post("2020-01-03-b.md", "---\ntitle: One\nauthor: jm\n---\nx\n")
+    assert site.run("build").exit_code == 0
+    rss = etree.parse(str(site.out / "all.rss.xml"))
+    two, one = rss.xpath("//item")
+    assert two.xpath("author") == []
+    assert [c.text for c in two.xpath("*[local-name()='creator']")] == ["Jane Marks", "Arik Hadas"]
+    assert [a.text for a in one.xpath("author")] == ["jm@example.org (Jane Marks)"]
+    assert one.xpath("*[local-name()='creator']") == []

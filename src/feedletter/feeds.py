@@ -99,11 +99,11 @@ def _generator(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]):
         fe.published(_seconds(post.date))
         fe.updated(_seconds(post.updated))
         fe.author([_author_dict(a) for a in post.authors])
-        if not all(a.email for a in post.authors):
-            # RSS <author> must be an email address; feedgen writes one for each author
-            # that has an email. An item must not carry both <author> and <dc:creator>
-            # (W3C DuplicateItemSemantics), so a post with any name-only author gets
-            # dc:creator for every author and no <author>.
+        if len(post.authors) > 1 or not post.authors[0].email:
+            # RSS allows one <author>, and it must be an email address; feedgen writes
+            # one per author that has an email. An item must not carry both <author> and
+            # <dc:creator> (W3C DuplicateItemSemantics), so anything but a single author
+            # with an email gets dc:creator for every author and no <author>.
             fe._FeedEntry__rss_author = []  # noqa: SLF001 - feedgen has no setter for this
             fe.dc.dc_creator([a.name for a in post.authors])
         for tag in post.tags:
