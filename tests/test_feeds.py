@@ -280,7 +280,7 @@ def test_rss_has_one_author_element_at_most(site):
     site.post("2020-01-03-b.md", "---\ntitle: One\nauthor: jm\n---\nx\n")
     assert site.run("build").exit_code == 0
     rss = etree.parse(str(site.out / "all.rss.xml"))
-    two, one = rss.xpath("//item")
+    one, two = rss.xpath("//item")   # newest first
     assert two.xpath("author") == []
     assert [c.text for c in two.xpath("*[local-name()='creator']")] == ["Jane Marks", "Arik Hadas"]
     assert [a.text for a in one.xpath("author")] == ["jm@example.org (Jane Marks)"]
