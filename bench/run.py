@@ -53,6 +53,7 @@ class Sample:
     """One timed run of one scenario."""
 
     wall_s: float
+    cpu_s: float  # user + system time of the child and the descendants it waited for
     peak_rss_mb: float
     files: int  # files in the output folder after the run
     bytes: int  # their total size
@@ -143,6 +144,7 @@ def measure(command: list[str], cwd: Path, out_dir: Path, log: Path) -> tuple[in
     peak_kb = max(usage.ru_maxrss, watcher.peak_kb)
     sample = Sample(
         wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
         peak_rss_mb=peak_kb / 1024,
         files=len(after),
         bytes=sum(size for _, _, size in after.values()),
@@ -367,18 +369,20 @@ def table(scenarios: list[Scenario]) -> str:
     hugo = next((s for s in scenarios if s.tool == "hugo" and s.samples and not s.error), None)
     hugo_median = statistics.median(x.wall_s for x in hugo.samples) if hugo else None
     lines = [
-        "| tool / scenario | wall s, median (min–max) | peak RSS MB | files (written) | bytes | × Hugo |",
-        "|---|---|---:|---:|---:|---:|",
+        "| tool / scenario | wall s, median (min–max) | CPU s | peak RSS MB | files (written) | bytes "
+        "| × Hugo |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for s in scenarios:
         if s.error or not s.samples:
-            lines.append(f"| {s.label} | {s.error or 'no run'} | | | | |")
+            lines.append(f"| {s.label} | {s.error or 'no run'} | | | | | |")
             continue
         walls = [x.wall_s for x in s.samples]
         median = statistics.median(walls)
         last = s.samples[-1]
         lines.append(
             f"| {s.label} | {median:.2f} ({min(walls):.2f}–{max(walls):.2f}) "
+            f"| {statistics.median(x.cpu_s for x in s.samples):.2f} "
             f"| {max(x.peak_rss_mb for x in s.samples):.0f} "
             f"| {last.files:,} ({last.written:,}) | {last.bytes:,} "
             f"| {'1.00× (ref)' if s is hugo else ratio(median, hugo_median)} |"
@@ -484,7 +488,10 @@ def run_rounds(scenarios: list[Scenario], runs: int, log: Path) -> None:
                 print(s.error, file=sys.stderr)
                 continue
             s.samples.append(sample)
-            print(f"{sample.wall_s:.2f} s, {sample.peak_rss_mb:.0f} MB", file=sys.stderr)
+            print(
+                f"{sample.wall_s:.2f} s, CPU {sample.cpu_s:.2f} s, {sample.peak_rss_mb:.0f} MB",
+                file=sys.stderr,
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -492,12 +499,14 @@ def main(argv: list[str] | None = None) -> None:
     scenarios, versions = set_up(args)
     log = args.workdir.resolve() / f"run-{args.posts}" / "commands.log"
     log.write_text("")
+    load_before = os.getloadavg()[0]
     run_rounds(scenarios, args.runs, log)
 
     header = (
         f"feedletter bench, {dt.date.today().isoformat()}: N = {args.posts:,} posts, "
         f"cpu_count = {os.cpu_count()}, {args.runs} runs each, Python "
-        f"{sys.version.split()[0]}"
+        f"{sys.version.split()[0]}, load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after"
     )
     if versions:
         header += "; " + ", ".join(f"{tool} {v}" for tool, v in versions.items())
@@ -511,6 +520,7 @@ def main(argv: list[str] | None = None) -> None:
                     "posts": args.posts,
                     "cpu_count": os.cpu_count(),
                     "runs": args.runs,
+                    "load_average": [load_before, os.getloadavg()[0]],
                     "versions": versions,
                     "rows": [
                         {
