@@ -244,3 +244,31 @@ def test_control_characters_are_dropped(cfg):
     p = post(cfg, "title: \"Bad\\x1b[0m title\\x07\"", "Term \x1b[31mred\x1b[0m \x00 out\n")
     assert p.title == "Bad[0m title"
     assert "\x1b" not in p.body and "\x00" not in p.body
+
+
+@pytest.mark.parametrize("body, summary, content", [
+    # marker: one pass, summary is the opening paragraphs, content is everything
+    ("Intro [x][r].\n\nREADMORE\n\nRest.\n\n[r]: /ref\n", '<p>Intro <a href="https://example.org/ref">x</a>.</p>',
+     '<p>Intro <a href="https://example.org/ref">x</a>.</p>\n<p>Rest.</p>'),
+    # a front-matter summary that opens the body mid-paragraph must not split it
+    ("Short. And more of the same paragraph.\n", "<p>Short.</p>",
+     "<p>Short. And more of the same paragraph.</p>"),
+])
+def test_rendered_summary_and_content(cfg, body, summary, content):
+    from feedletter.render import render_post
+    front = "title: t" + ("\nsummary: Short." if "Short" in body else "")
+    p = post(cfg, front, body)
+    rendered = render_post(p.body, p.summary, p.link)
+    assert rendered.summary_html == summary
+    assert rendered.content_html.strip() == content
+    assert "FEEDLETTER" not in rendered.content_html + rendered.summary_html
+
+
+def test_bare_urls_linked_outside_code_and_links(cfg):
+    from feedletter.render import render_post
+    p = post(cfg, "title: t", "See https://example.com/a_(b), and `https://no.example/`.\n\n"
+                              "[https://x.example/](https://x.example/)\n")
+    html = render_post(p.body, p.summary, p.link).content_html
+    assert '<a href="https://example.com/a_(b)">https://example.com/a_(b)</a>,' in html
+    assert "<code>https://no.example/</code>" in html
+    assert html.count("<a ") == 2

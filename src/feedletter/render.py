@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -43,7 +42,10 @@ def _policy() -> tuple[set[str], dict[str, set[str]]]:
 # iframes are removed, but the reader keeps a link to what was embedded (a video, a demo).
 _IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(?:.*?</iframe\s*>)?",
                      re.I | re.S)
-_BARE_URL = r"(?<![\w/=\"'])(https?://[^\s<>\"'`\]\[]+[^\s<>\"'`\]\[.,;:!?)])"
+_BARE_URL_RE = re.compile(r"(?<![\w/=])https?://[^\s<>\"'`\]\[]+")
+_TAG_RE = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"=/>]+(?:="[^"]*")?)*)\s*/?>')
+_ANY_TAG_RE = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"=/>]+(?:="[^"]*")?)*\s*/?>')
+_URL_ATTR_RE = re.compile(r'(\s)(href|src|cite|poster|srcset|longdesc)="([^"]*)"', re.I)
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -52,27 +54,8 @@ _TAG = re.compile(r"<[^>]+>")
 def _markdown():
     """The process's one Markdown instance (imported late: a no-change build never needs it)."""
     import markdown
-    from markdown.inlinepatterns import InlineProcessor
 
-    class BareURL(InlineProcessor):
-        """Link bare `https://...` URLs, as GitHub and most blog engines do."""
-
-        ANCESTOR_EXCLUDES = ("a",)
-
-        def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API
-            url = m.group(1)
-            if url.endswith(")") and url.count("(") < url.count(")"):
-                url = url[:-1]
-            el = etree.Element("a", {"href": url})
-            el.text = url
-            return el, m.start(0), m.start(0) + len(url)
-
-    class BareURLExtension(markdown.Extension):
-        def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API
-            md.inlinePatterns.register(BareURL(_BARE_URL, md), "bare_url", 95)
-
-    return markdown.Markdown(extensions=["extra", "sane_lists", BareURLExtension()],
-                             output_format="html")
+    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
 
 
 def _absolute(base: str, value: str) -> str | None:
@@ -85,26 +68,70 @@ def _absolute(base: str, value: str) -> str | None:
     return url if scheme in SAFE_SCHEMES else None
 
 
-def _filter_for(base: str):
-    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
-        if attr == "srcset":
-            parts = []
-            for candidate in value.split(","):
-                bits = candidate.split()
-                if not bits:
-                    continue
-                url = _absolute(base, bits[0])
-                if url:
-                    parts.append(" ".join([url, *bits[1:]]))
-            return ", ".join(parts) or None
-        if attr in URL_ATTRIBUTES:
-            return _absolute(base, value)
-        if attr == "class" and not value.startswith("language-"):
-            return None
-        if attr == "style":
-            return value if re.fullmatch(r"\s*text-align:\s*(left|right|center);?\s*", value) else None
-        return value
-    return attribute_filter
+def _fix_url_attribute(base: str, m: re.Match[str]) -> str:
+    name, value = m.group(2).lower(), html.unescape(m.group(3))
+    if name == "srcset":
+        parts = []
+        for candidate in value.split(","):
+            bits = candidate.split()
+            url = _absolute(base, bits[0]) if bits else None
+            if url:
+                parts.append(" ".join([url, *bits[1:]]))
+        if not parts:
+            return ""
+        return f'{m.group(1)}{name}="{html.escape(", ".join(parts))}"'
+    url = _absolute(base, value)
+    return f'{m.group(1)}{name}="{html.escape(url)}"' if url else ""
+
+
+def absolutize(fragment: str, base: str) -> str:
+    """Every URL attribute of sanitized HTML made absolute against `base` (or dropped).
+
+    Runs on nh3's serialization, where every attribute value is double-quoted and text
+    never holds a raw '<', so a tag is exactly what `_TAG_RE` matches.
+    """
+    def fix_tag(m: re.Match[str]) -> str:
+        attrs = m.group(2)
+        if not attrs or '="' not in attrs:
+            return m.group(0)
+        fixed = _URL_ATTR_RE.sub(lambda a: _fix_url_attribute(base, a), attrs)
+        tag = m.group(0)
+        return tag[: m.start(2) - m.start(0)] + fixed + tag[m.end(2) - m.start(0):]
+    return _TAG_RE.sub(fix_tag, fragment)
+
+
+def linkify(fragment: str) -> str:
+    """Bare `https://…` URLs in text become links, except inside links, code and pre."""
+    if "http" not in fragment:
+        return fragment
+    out: list[str] = []
+    inside = 0
+    pos = 0
+    for m in _ANY_TAG_RE.finditer(fragment):
+        text = fragment[pos:m.start()]
+        out.append(_BARE_URL_RE.sub(_link, text) if not inside and "http" in text else text)
+        name = m.group(2).lower()
+        if name in ("a", "code", "pre"):
+            inside += -1 if m.group(1) else 1
+        out.append(m.group(0))
+        pos = m.end()
+    text = fragment[pos:]
+    out.append(_BARE_URL_RE.sub(_link, text) if not inside and "http" in text else text)
+    return "".join(out)
+
+
+def _link(m: re.Match[str]) -> str:
+    url = m.group(0)
+    for stop in ("&lt;", "&gt;", "&quot;", "&#x27;", "&#39;"):
+        if stop in url:
+            url = url[: url.index(stop)]
+    while url and url[-1] in ".,;:!?)":
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    if len(url) <= len("https://"):
+        return m.group(0)
+    return f'<a href="{url}">{url}</a>{m.group(0)[len(url):]}'
 
 
 def sanitize(fragment: str, base: str) -> str:
@@ -114,27 +141,28 @@ def sanitize(fragment: str, base: str) -> str:
     import nh3
 
     tags, attributes = _policy()
-    return nh3.clean(
+    clean = nh3.clean(
         fragment,
         tags=tags,
         attributes=attributes,
-        attribute_filter=_filter_for(base),
         url_schemes=SAFE_SCHEMES,
         link_rel=None,
         strip_comments=True,
         clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript",
                             "template", "svg", "math", "form", "textarea", "select"},
+        filter_style_properties={"text-align"},
     )
+    return absolutize(clean, base)
 
 
 def markdown_to_html(source: str, base: str) -> str:
-    """Markdown (with raw HTML) → safe HTML fragment."""
+    """Markdown (with raw HTML) → safe HTML fragment, bare URLs linked."""
     md = _markdown()
     try:
         raw = md.convert(source)
     finally:
         md.reset()
-    return sanitize(raw, base)
+    return linkify(sanitize(raw, base))
 
 
 def html_to_text(fragment: str) -> str:
@@ -162,8 +190,27 @@ def first_paragraph(content_html: str) -> str:
     return f"<p>{html.escape(cut, quote=False)}</p>"
 
 
+_SPLIT = "FEEDLETTER-EXCERPT-ENDS-HERE-5c1e0d"
+
+
 def render_post(body: str, summary: str | None, link: str) -> Rendered:
-    """A post's Markdown body and optional Markdown summary → HTML content and summary."""
+    """A post's Markdown body and optional Markdown summary → HTML content and summary.
+
+    When the summary is the body's opening (text before an excerpt marker), the body is
+    rendered once with a split mark where the marker was: one Markdown pass instead of
+    two, and reference links defined further down still resolve in the summary.
+    """
+    at = body.find(summary) if summary else -1
+    cut = at + len(summary or "")
+    # only where the summary is the body's first paragraphs, ending at a paragraph break
+    if summary and at >= 0 and not body[:at].strip() and _SPLIT not in body and \
+            (body[cut:cut + 2] == "\n\n" or not body[cut:].strip()):
+        whole = markdown_to_html(f"{body[:cut]}\n\n{_SPLIT}\n\n{body[cut:]}", link)
+        mark = f"<p>{_SPLIT}</p>"
+        if whole.count(mark) == 1:
+            head, tail = whole.split(mark)
+            head = head.rstrip()
+            return Rendered(head + "\n" + tail.lstrip("\n") if tail.strip() else head, head)
     content = markdown_to_html(body, link)
     summary_html = markdown_to_html(summary, link) if summary else first_paragraph(content)
     return Rendered(content, summary_html)
