@@ -3,8 +3,8 @@
     python bench/run.py --posts N [--runs 3] [--workdir DIR] [--feedletter EXE]
                         [--tools feedletter,pelican,hugo] [--json OUT]
 
-Prints one Markdown table: wall time median (min–max), peak RSS, output files and
-bytes per tool and scenario, and each median's ratio to Hugo's. bench/README.md
+Prints one Markdown table: wall time median (min–max), CPU time, peak RSS, output
+files and bytes per tool and scenario, and each median's ratio to Hugo's. bench/README.md
 says what each row means and how it is measured.
 """
 
@@ -74,19 +74,18 @@ def snapshot(folder: Path) -> Snapshot:
     return files
 
 
-def _children(pid: int) -> list[int]:
-    # /proc/PID/task/*/children is missing on some kernels: scan every process instead.
-    found = []
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process (/proc/PID/task/*/children is often missing)."""
+    parents = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
+                # Field 4 (ppid) follows the command name, which may hold spaces and ")".
+                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):  # gone while we read it
                 continue
-            # Field 4 (ppid) follows the command name, which may hold spaces and ")".
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
+    return parents
 
 
 def _hwm_kb(pid: int) -> int:
@@ -114,11 +113,14 @@ class TreeWatcher(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(self.interval):
-            todo = _children(self.root)
+            children: dict[int, list[int]] = {}
+            for pid, parent in _parents().items():
+                children.setdefault(parent, []).append(pid)
+            todo = list(children.get(self.root, []))
             while todo:
                 pid = todo.pop()
                 self.peak_kb = max(self.peak_kb, _hwm_kb(pid))
-                todo.extend(_children(pid))
+                todo.extend(children.get(pid, []))
 
 
 def measure(command: list[str], cwd: Path, out_dir: Path, log: Path) -> tuple[int, Sample]:
