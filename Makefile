@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench bench-peers clean
+.PHONY: run test lint bench bench-peers clean clean-bench
 
 $(BIN)/feedletter: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,18 @@ test: $(VENV)/.test-deps
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests bench
 
+BENCH_POSTS ?= 10000
+BENCH_ARGS  ?=
+
+## make bench: cold, no-change, one-edit and digest timings (+ Pelican/Hugo if installed)
 bench: $(BIN)/feedletter
-	$(BIN)/python bench/run.py --posts 10000
+	$(BIN)/python bench/run.py --posts $(BENCH_POSTS) $(BENCH_ARGS)
 
 bench-peers:
 	bench/install_peers.sh
+
+clean-bench:
+	rm -rf bench/out
 
 clean:
 	rm -rf $(VENV) .feedletter feeds/*.xml feeds/*.json feeds/*.opml feeds/index.html feeds/tags feeds/authors feeds/digests
