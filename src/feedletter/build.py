@@ -154,9 +154,10 @@ def open_cache(config: Config) -> Cache:
 
 
 def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
-              cache: Cache | None = None, pool: PoolFactory | None = None
-              ) -> tuple[LoadResult, Site]:
-    load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool)
+              cache: Cache | None = None, pool: PoolFactory | None = None,
+              keep_bodies: bool = True) -> tuple[LoadResult, Site]:
+    load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool,
+                      keep_bodies=keep_bodies)
     return load, build_site(config, load.posts)
 
 
@@ -168,7 +169,8 @@ def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cach
     with Workers(jobs) as workers:
         cache = open_cache(config) if use_cache else None
         try:
-            load, site = load_site(config, posts_dir, now, cache=cache, pool=workers.factory())
+            load, site = load_site(config, posts_dir, now, cache=cache, pool=workers.factory(),
+                                   keep_bodies=False)
             if cache is not None and cache.problem:
                 load.warnings.insert(0, cache.problem)
             yield load, site, Renderer(config, posts_dir, cache, workers.factory(),

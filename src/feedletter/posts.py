@@ -404,17 +404,23 @@ def load_one(path: Path, root: Path, config: Config) -> tuple[str, object]:
         return "error", exc
 
 
-def _load_chunk(args: tuple[list[str], str, Config]) -> list[tuple[str, object]]:
-    paths, root, config = args
-    return [load_one(Path(p), Path(root), config) for p in paths]
+def _load_chunk(args: tuple[list[str], str, Config, bool]) -> list[tuple[str, object]]:
+    paths, root, config, keep_bodies = args
+    outcomes = [load_one(Path(p), Path(root), config) for p in paths]
+    if keep_bodies:
+        return outcomes
+    return [("post", value.slim()) if kind == "post" else (kind, value)
+            for kind, value in outcomes]
 
 
 def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
-               cache: Cache | None = None, pool=None) -> LoadResult:
+               cache: Cache | None = None, pool=None, keep_bodies: bool = True) -> LoadResult:
     """Every post file under the posts folder → published posts, errors, warnings.
 
-    With a cache, files whose stat is unchanged are not read again; with a process pool,
-    the files that must be parsed are spread over its workers.
+    With a cache, files whose stat is unchanged are not read again (their posts come back
+    without bodies); with a process pool, the files that must be parsed are spread over
+    its workers. `keep_bodies=False` drops every body (a renderer reads the file again):
+    memory then grows with the number of posts, not with their size.
     """
     posts_dir = posts_dir or config.posts_dir
     if not posts_dir.is_dir():
@@ -438,10 +444,11 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
         size = max(50, len(misses) // 8)
         chunks = [misses[i:i + size] for i in range(0, len(misses), size)]
         executor = pool()
-        results = executor.map(_load_chunk, [(c, str(posts_dir), config) for c in chunks])
+        results = executor.map(_load_chunk, [(c, str(posts_dir), config, keep_bodies)
+                                             for c in chunks])
         fresh = [item for chunk in results for item in chunk]
     else:
-        fresh = _load_chunk((misses, str(posts_dir), config))
+        fresh = _load_chunk((misses, str(posts_dir), config, keep_bodies))
     outcomes = {display: outcome for display, (_, outcome) in snapshot.items()}
     for display, outcome in zip(misses, fresh, strict=True):
         outcomes[display] = outcome
