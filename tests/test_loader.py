@@ -25,7 +25,7 @@ def cfg(tmp_path):
 
 
 def post(cfg, front: str, body: str = "Body text.\n", name: str = "2020-05-06-hello.md"):
-    return parse_post(f"---\n{front}\n---\n{body}", f"posts/{name}", cfg, now=NOW)
+    return parse_post(f"---\n{front}\n---\n{body}", f"posts/{name}", cfg)
 
 
 def offset(moment: datetime) -> timedelta:
@@ -236,7 +236,7 @@ def test_overrides(cfg):
 ])
 def test_bom_crlf_cr(cfg, data):
     text = data.decode("utf-8-sig")
-    p = parse_post(text, "posts/2020-01-01-x.md", cfg, now=NOW)
+    p = parse_post(text, "posts/2020-01-01-x.md", cfg)
     assert (p.title, p.body.strip()) == ("BOM and CRLF", "Body")
 
 

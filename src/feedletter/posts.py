@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -262,8 +262,11 @@ def _summary_and_body(meta: dict, body: str, path: str) -> tuple[str | None, str
     return summary, body
 
 
-def parse_post(text: str, path: str, config: Config, *, now: datetime) -> Post:
-    """Text of one post file → Post. Raises PostError naming `path` (and line)."""
+def parse_post(text: str, path: str, config: Config) -> Post:
+    """Text of one post file → Post. Raises PostError naming `path` (and line).
+
+    Whether the post is published yet depends on the moment: see `is_published`.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -337,14 +340,12 @@ def is_published(post: Post, now: datetime) -> bool:
 
 def discover(posts_dir: Path) -> Iterator[Path]:
     """Post files under `posts_dir`, sorted, never following symlinks out of it."""
-    root = posts_dir.resolve()
     for dirpath, dirnames, filenames in os.walk(posts_dir, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for fname in sorted(filenames):
             if fname.startswith(".") or not fname.lower().endswith(POST_SUFFIXES):
                 continue
             yield Path(dirpath) / fname
-    del root
 
 
 def read_post_text(path: Path, root: Path, display: str, max_bytes: int) -> str:
@@ -398,7 +399,7 @@ def load_one(path: Path, root: Path, config: Config) -> tuple[str, object]:
         if not _FM_START.match(text.lstrip("\ufeff")) and date_from_filename(path.name) is None:
             # README.md, NOTES.md: documents beside the posts, not posts.
             return "note", f"{display}: no front matter and no date in the name; not a post, skipped"
-        post = parse_post(text, display, config, now=datetime.min)
+        post = parse_post(text, display, config)
         return "post", replace(post, digest=file_digest)
     except PostError as exc:
         return "error", exc
@@ -493,5 +494,3 @@ def _warn_stray_files(posts_dir: Path, warnings: list[str]) -> None:
                                 f"({', '.join(POST_SUFFIXES)}); not published")
 
 
-def today_of(moment: datetime) -> date:
-    return moment.date()
