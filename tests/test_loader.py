@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from feedletter.config import load_config
 from feedletter.errors import PostError
 from feedletter.posts import parse_post, slugify
-
-NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
