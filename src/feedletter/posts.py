@@ -29,7 +29,7 @@ from .errors import PostError
 POST_SUFFIXES = (".html.md", ".markdown", ".md")
 MARKERS = ("READMORE", "<!-- more -->", "<!--more-->")
 _MARKER_LINE = re.compile(r"^[ \t]*(?:READMORE|<!--\s*more\s*-->)[ \t]*$", re.MULTILINE | re.I)
-_FM_START = re.compile(r"\A---[ \t]*\n")
+_FM_START = re.compile(r"\A---[ \t]*(?:\r\n?|\n)")     # any line end: also tells posts from notes
 # A plain `key: value` line whose value is no YAML flow, quote, anchor, tag or block.
 _PLAIN_LINE = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+([^\s\[\]{}\"'&*!|>%@`#].*?))?[ \t]*$")
 _PY_TAG = re.compile(r"!(?:!|<tag:yaml\.org,2002:)python/[^\s,\]}]*")
