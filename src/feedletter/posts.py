@@ -127,6 +127,8 @@ def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
         raise PostError(path, "front matter is not closed: add a '---' line after the keys",
                         1) from None
     body = body.lstrip("\n")
+    # YAML refuses raw control characters; every value would drop them anyway (clean_text).
+    fm = clean_text(fm)
     warnings: list[str] = []
     m = _PY_TAG.search(fm)
     if m:
@@ -148,7 +150,8 @@ def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
         meta = loose
         bad = [k for k, v in loose.items() if ": " in v]
         hint = f" (quote the value of '{bad[0]}', e.g. {bad[0]}: \"{loose[bad[0]]}\")" if bad else ""
-        warnings.append(f"{path}:{line}: front matter is not valid YAML; read it as plain "
+        where = f"{path}:{line}" if line else path
+        warnings.append(f"{where}: front matter is not valid YAML; read it as plain "
                         f"'key: value' lines{hint}")
     if meta is None:
         meta = {}
