@@ -47,6 +47,10 @@ _KNOWN_KEYS = {
     "comments", "layout", "category", "categories", "image", "lang",
 }
 MAX_SLUG = 80
+# Every tag and author of a post gets a feed that carries the post with all its tags and
+# authors: without a bound, 10,000 tags on one post mean 30,000 files of 10,000 categories.
+MAX_TAGS = 100
+MAX_AUTHORS = 100
 
 
 @dataclass(frozen=True)
@@ -193,17 +197,24 @@ def _flag(meta: dict, key: str, path: str) -> bool | None:
 
 
 def _items(meta: dict, keys: Iterable[str], path: str) -> list[str]:
-    """A comma-separated string or a YAML list → non-blank strings."""
+    """A comma-separated string or a YAML list → non-blank strings, each once."""
     for key in keys:
         value = meta.get(key)
         if value is None:
             continue
+        if isinstance(value, dict):
+            # str() of a mapping would expand every YAML alias in it (billion laughs).
+            raise PostError(path, f"'{key}' must be a list of names, not a mapping")
         raw = value if isinstance(value, list) else str(value).split(",")
-        items = []
+        items: list[str] = []
+        seen: set[str] = set()
         for item in raw:
             if isinstance(item, (list, dict)):
                 raise PostError(path, f"'{key}' must be a list of names, not a nested "
                                       f"{type(item).__name__}")
+            if item in seen:      # an alias repeated 10,000 times is one long string, once
+                continue
+            seen.add(item)
             text = " ".join(clean_text(str(item)).split())
             if text:
                 items.append(text)
@@ -213,19 +224,24 @@ def _items(meta: dict, keys: Iterable[str], path: str) -> list[str]:
 
 def _tags(meta: dict, path: str, warnings: list[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
-    for tag in _items(meta, ("tags", "tag"), path):
+    items = _items(meta, ("tags", "tag"), path)
+    for tag in items:
         key = tag_key(tag)
         if not key:
             warnings.append(f"{path}: tag {tag!r} has no letters or digits usable in a feed "
                             "name; ignored")
             continue
+        if key not in seen and len(seen) == MAX_TAGS:
+            warnings.append(f"{path}: {len(items)} tags; only the first {MAX_TAGS} are used")
+            break
         seen.setdefault(key, tag)
     return tuple(seen.values())
 
 
-def _authors(meta: dict, config: Config, path: str) -> tuple[Author, ...]:
+def _authors(meta: dict, config: Config, path: str, warnings: list[str]) -> tuple[Author, ...]:
     result: list[Author] = []
-    for text in _items(meta, ("authors", "author"), path):
+    items = _items(meta, ("authors", "author"), path)
+    for text in items:
         if text in config.authors:
             author = config.authors[text]
         else:
@@ -238,6 +254,10 @@ def _authors(meta: dict, config: Config, path: str) -> tuple[Author, ...]:
             if not author.username:
                 continue
         if author not in result:
+            if len(result) == MAX_AUTHORS:
+                warnings.append(f"{path}: {len(items)} authors; only the first {MAX_AUTHORS} "
+                                "are used")
+                break
             result.append(author)
     if not result:
         result.append(Author(slugify(config.author) or "author", config.author))
@@ -331,7 +351,7 @@ def parse_post(text: str, path: str, config: Config) -> Post:
     tags = _tags(meta, path, warnings)
     return Post(
         source=path, title=title, date=published, updated=updated, tags=tags,
-        authors=_authors(meta, config, path), slug=slug, link=link, id=entry_id,
+        authors=_authors(meta, config, path, warnings), slug=slug, link=link, id=entry_id,
         body=body, summary=summary, draft=draft, explicit_id=explicit,
         warnings=tuple(warnings),
     )
