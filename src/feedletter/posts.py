@@ -7,6 +7,7 @@ publishing are returned as warnings, never printed here.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -85,10 +86,20 @@ def clean_text(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
-    """Lower-case ASCII slug: accents folded, other runs become '-', trimmed, bounded."""
+    """Lower-case ASCII slug: accents folded, other runs become '-', trimmed, bounded.
+
+    Letters that fold to nothing (Hebrew, Arabic, Cyrillic, Chinese...) give `u-` and a
+    hash of the case-folded text instead, so such a tag or author still has a feed; text
+    without any letter or digit (emoji, punctuation) has no slug.
+    """
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    return slug[:MAX_SLUG].rstrip("-")
+    if slug:
+        return slug[:MAX_SLUG].rstrip("-")
+    words = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    if not any(ch.isalnum() for ch in words):
+        return ""
+    return "u-" + hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def tag_key(text: str) -> str:
