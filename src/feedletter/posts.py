@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -344,10 +344,14 @@ def parse_post(text: str, path: str, config: Config) -> Post:
     slug = quote(slug_text.strip("/"), safe="-._~")
     if not slug:
         raise PostError(path, "empty slug: set 'slug: ...' in the front matter")
-    link = _first(meta, ("permalink", "url"), path)
-    if link:
-        from urllib.parse import urljoin
-        link = urljoin(config.site_url + "/", quote(link, safe=":/?#[]@!$&'()*+,;=%-._~"))
+    if not slug.strip("."):     # '..' in a link points at the folder above the post
+        raise PostError(path, f"slug {slug!r} is only dots: set 'slug: ...' in the front matter")
+    link_key = next((k for k in ("permalink", "url") if _scalar(meta, k, path)), None)
+    if link_key:
+        given = _scalar(meta, link_key, path) or ""
+        link = urljoin(config.site_url + "/", quote(given, safe=":/?#[]@!$&'()*+,;=%-._~"))
+        if urlsplit(link).scheme not in ("http", "https"):
+            raise PostError(path, f"'{link_key}' must be an http(s) URL or a path, not {given!r}")
     else:
         local = published.astimezone(published.tzinfo)
         link = config.link_pattern.format(
