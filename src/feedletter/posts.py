@@ -11,6 +11,7 @@ import hashlib
 import html
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -393,25 +394,41 @@ def read_post_text(path: Path, root: Path, display: str, max_bytes: int) -> str:
 
 def read_post(path: Path, root: Path, display: str, max_bytes: int) -> tuple[str, str]:
     """Bytes of one post file → (text, hash of the bytes), or PostError with the reason."""
+    try:
+        display.encode("utf-8")
+    except UnicodeEncodeError:   # os.walk gives undecodable bytes as lone surrogates
+        shown = os.fsencode(display).decode("utf-8", "backslashreplace")
+        raise PostError(shown, "file name is not UTF-8; rename the file") from None
     if path.is_symlink():
-        target = path.resolve()
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):      # RuntimeError: a link loop (Python < 3.13)
+            raise PostError(display, "symbolic link loop; not followed") from None
         if not target.is_relative_to(root.resolve()):
             raise PostError(display, f"symbolic link to {target} outside the posts folder; "
                                      "not followed")
     if path.is_dir():
         raise PostError(display, "is a folder, not a post file")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise PostError(display, f"file is {size:,} bytes, over the limit of "
-                                     f"{max_bytes:,} (feeds.max_post_bytes)")
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a named pipe must not wait for a writer that never comes.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise PostError(display, "not a regular file (a pipe, socket or device); "
+                                         "not read")
+            if st.st_size > max_bytes:
+                raise PostError(display, f"file is {st.st_size:,} bytes, over the limit of "
+                                         f"{max_bytes:,} (feeds.max_post_bytes)")
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise PostError(display, f"cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:
         raise PostError(display, f"file is over the limit of {max_bytes:,} bytes")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise PostError(display, "file is UTF-16; save it as UTF-8")
+    if len(data) >= 4 and (data[1:4:2] == b"\0\0" or data[0:4:2] == b"\0\0"):
+        raise PostError(display, "file is UTF-16 (without a byte-order mark); save it as UTF-8")
     try:
         return data.decode("utf-8-sig"), digest(data)
     except UnicodeDecodeError as exc:
