@@ -8,6 +8,7 @@ attribute filter makes every relative URL absolute against the post's link.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -40,8 +41,9 @@ def _policy() -> tuple[set[str], dict[str, set[str]]]:
 
 
 # iframes are removed, but the reader keeps a link to what was embedded (a video, a demo).
-_IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(?:.*?</iframe\s*>)?",
-                     re.I | re.S)
+# Bounded repeats: each unclosed '<iframe' must not scan the rest of the post.
+_IFRAME = re.compile(r"<iframe\b[^>]{0,2000}?\bsrc\s*=\s*[\"']?([^\"'\s>]+)[^>]{0,2000}>"
+                     r"(?:.{0,4000}?</iframe\s*>)?", re.I | re.S)
 _BARE_URL_RE = re.compile(r"(?<![\w/=])https?://[^\s<>\"'`\]\[]+")
 _TAG_RE = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"=/>]+(?:="[^"]*")?)*)\s*/?>')
 _ANY_TAG_RE = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"=/>]+(?:="[^"]*")?)*\s*/?>')
@@ -55,7 +57,82 @@ def _markdown():
     """The process's one Markdown instance (imported late: a no-change build never needs it)."""
     import markdown
 
-    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    _linear_links(md)
+    return md
+
+
+class _Brackets:
+    """Where each '[' and '(' of one text closes, found in one pass over the text."""
+
+    def __init__(self, data: str) -> None:
+        self.data = data
+        self.square = self._pairs(data, "[", "]")
+        self.round = self._pairs(data, "(", ")")
+        self.quotes = [m.start() for m in re.finditer("[\"']", data)]
+
+    @staticmethod
+    def _pairs(data: str, opening: str, closing: str) -> dict[int, int]:
+        pairs: dict[int, int] = {}
+        stack: list[int] = []
+        for m in re.finditer(re.escape(opening) + "|" + re.escape(closing), data):
+            if m.group() == opening:
+                stack.append(m.start())
+            elif stack:
+                pairs[stack.pop()] = m.start()
+        return pairs
+
+
+def _linear_links(md) -> None:
+    """Make Python-Markdown's link, image and reference search linear in the text.
+
+    Its `getText` and `getLink` scan from every '[' and '(' to the end of the paragraph
+    for the matching bracket, so n unmatched brackets cost n × the paragraph's length:
+    4,000 lines of pasted terminal output (every colour code leaves a '[') took minutes.
+    Here the matches come from a table made once per text; the results are the same.
+    A destination with quotes (a link title) still takes the original scan, over at most
+    `window` characters; a footnote id is at most 256 characters.
+    """
+    from markdown.inlinepatterns import LinkInlineProcessor
+
+    window = 4096
+    last: list[_Brackets] = []
+
+    def tables(data: str) -> _Brackets:
+        if not last or last[0].data is not data:
+            last[:] = [_Brackets(data)]
+        return last[0]
+
+    def get_text(data: str, index: int) -> tuple[str, int, bool]:
+        close = tables(data).square.get(index - 1) if data[index - 1:index] == "[" else None
+        if close is None:
+            return "", len(data), False
+        return data[index:close], close + 1, True
+
+    def wrap_get_link(original):
+        def get_link(data: str, index: int):
+            m = LinkInlineProcessor.RE_LINK.match(data, pos=index)
+            if m and not m.group(1):
+                t = tables(data)
+                close = t.round.get(index)
+                end = len(data) if close is None else close
+                q = bisect.bisect_left(t.quotes, m.end())
+                if q == len(t.quotes) or t.quotes[q] >= end:      # no title: plain nesting
+                    if close is None:
+                        return "", None, len(data), False
+                    return original(data[index:close + 1], 0)[:2] + (close + 1, True)
+            href, title, end, handled = original(data[index:index + window], 0)
+            # an unclosed title makes the original answer -1 ("from the end"): keep that
+            return href, title, end + index if end >= 0 else end, handled
+        return get_link
+
+    for processor in md.inlinePatterns:
+        if isinstance(processor, LinkInlineProcessor):
+            processor.getText = get_text
+            processor.getLink = wrap_get_link(processor.getLink)
+    # The footnote marker's `[^\]]*` tries every '[^' to the end of the text: bound it.
+    if "footnote" in md.inlinePatterns:
+        md.inlinePatterns["footnote"].compiled_re = re.compile(r"\[\^([^\]]{0,256})\]", re.S)
 
 
 def _absolute(base: str, value: str) -> str | None:
