@@ -53,6 +53,10 @@ MAX_SLUG = 80
 # authors: without a bound, 10,000 tags on one post mean 30,000 files of 10,000 categories.
 MAX_TAGS = 100
 MAX_AUTHORS = 100
+MIN_YEAR = 1900
+# An absolute URI (IRI): a scheme, then no space or character that URIs never carry.
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 
 
 @dataclass(frozen=True)
@@ -338,6 +342,10 @@ def parse_post(text: str, path: str, config: Config) -> Post:
         updated = parse_date(updated_text, tz, zones) if updated_text else published
     except ValueError as exc:
         raise PostError(path, str(exc)) from None
+    for moment in (published, updated):
+        if moment.year < MIN_YEAR:   # RSS dates cannot carry it; almost surely a typo
+            raise PostError(path, f"date {moment.date().isoformat()} is before {MIN_YEAR} "
+                                  "(a typo?)")
 
     draft = _flag(meta, "draft", path) is True or _flag(meta, "published", path) is False
 
@@ -350,7 +358,7 @@ def parse_post(text: str, path: str, config: Config) -> Post:
     link_key = next((k for k in ("permalink", "url") if _scalar(meta, k, path)), None)
     if link_key:
         given = _scalar(meta, link_key, path) or ""
-        link = urljoin(config.site_url + "/", quote(given, safe=":/?#[]@!$&'()*+,;=%-._~"))
+        link = urljoin(config.site_url + "/", quote(given, safe=_URI_SAFE))
         if urlsplit(link).scheme not in ("http", "https"):
             raise PostError(path, f"'{link_key}' must be an http(s) URL or a path, not {given!r}")
     else:
@@ -360,6 +368,11 @@ def parse_post(text: str, path: str, config: Config) -> Post:
             day=f"{local.day:02d}", slug=slug)
     entry_id = _scalar(meta, "id", path)
     explicit = entry_id is not None
+    if entry_id is not None and not _URI.match(entry_id):
+        # An Atom id must be a URI: keep the author's id, inside a tag URI of the site.
+        uri = f"tag:{config.domain},2000:{quote(entry_id, safe=_URI_SAFE)}"
+        warnings.append(f"{path}: 'id' {entry_id!r} is not a URI; the feeds use {uri!r}")
+        entry_id = uri
     if entry_id is None:
         entry_id = f"tag:{config.domain},{published.date().isoformat()}:/{slug}"
 
