@@ -22,11 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
 import sys
 import tomllib
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,6 +57,7 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 ACTIVE_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",
                "style", "link", "meta", "base", "form", "input", "button", "textarea", "select",
                "template", "noscript"}
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 URL_ATTRIBUTES = {"href", "src", "cite", "poster", "srcset", "longdesc", "action", "formaction",
                   "data", "background", "xlink:href", "srcdoc"}
 
@@ -355,9 +358,14 @@ def check_outputs(out: Path) -> list[dict]:
             for el in document.iter():
                 if isinstance(el.tag, str) and el.tag.lower() in ("script", "iframe", "object", "embed"):
                     pytest.fail(f"{rel}: <{el.tag}> in the index page")
-    # Every entry's HTML as written (RSS carries the same HTML as Atom) is inert.
+    # Every entry's HTML as written (RSS carries the same HTML as Atom) is inert, and
+    # every entry id is a URI (a urn:uuid one a real UUID), as Atom requires.
     for path in sorted(out.rglob("*.atom.xml")):
         tree = etree.parse(str(path))
+        for node in tree.iter("{http://www.w3.org/2005/Atom}id"):
+            assert URI.match(node.text or ""), (str(path.relative_to(out)), node.text)
+            if node.text.lower().startswith("urn:uuid:"):
+                uuid.UUID(node.text[len("urn:uuid:"):])
         for node in tree.iter("{http://www.w3.org/2005/Atom}content",
                               "{http://www.w3.org/2005/Atom}summary"):
             assert_inert(node.text or "", str(path.relative_to(out)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -59,14 +60,22 @@ def _disambiguate(posts: list[Post], warnings: list[str]) -> list[Post]:
         warnings.append(f"{same[0].source}: same id {entry_id!r} as {others}; "
                         "the later files get distinct ids (set 'id:' or 'slug:' to choose)")
         for post in same[1:]:
-            digest = hashlib.sha1(post.source.rsplit("/", 1)[-1].encode()).hexdigest()[:8]
-            renamed[post.source] = replace(post, id=f"{post.id}~{digest}")
+            renamed[post.source] = replace(post, id=_distinct_id(post))
     for link, same in by_link.items():
         if len(same) > 1:
             first, *others = sorted(p.source for p in same)
             warnings.append(f"{first}: same link {link} as {', '.join(others)}; all are "
                             "published (set 'slug:' or 'permalink:' to separate them)")
     return [renamed.get(p.source, p) for p in posts]
+
+
+def _distinct_id(post: Post) -> str:
+    """Another id for a post sharing its id, from its file name; still a valid id."""
+    name = post.source.rsplit("/", 1)[-1]
+    if post.id.lower().startswith("urn:uuid:"):     # a UUID with a suffix is no UUID
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, post.id + chr(0) + name)}"
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{post.id}~{digest}"
 
 
 def build_site(config: Config, posts: list[Post]) -> Site:
