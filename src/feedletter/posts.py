@@ -390,14 +390,27 @@ def is_published(post: Post, now: datetime) -> bool:
     return not post.draft and post.date <= now
 
 
-def discover(posts_dir: Path) -> Iterator[Path]:
-    """Post files under `posts_dir`, sorted, never following symlinks out of it."""
-    for dirpath, dirnames, filenames in os.walk(posts_dir, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for fname in sorted(filenames):
-            if fname.startswith(".") or not fname.lower().endswith(POST_SUFFIXES):
+def discover(posts_dir: Path) -> Iterator[str]:
+    """Paths of the post files under `posts_dir`, sorted, never following symlinked folders.
+
+    Strings, not Path objects, and os.scandir, not os.walk: on a 10,000-post site this
+    walk is most of what a no-change build does.
+    """
+    def walk(folder: str) -> Iterator[str]:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            yield Path(dirpath) / fname
+            if entry.is_dir(follow_symlinks=False):
+                yield from walk(entry.path)
+            elif name.lower().endswith(POST_SUFFIXES):
+                yield entry.path
+    yield from walk(str(posts_dir))
 
 
 def read_post_text(path: Path, root: Path, display: str, max_bytes: int) -> str:
@@ -497,8 +510,7 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
     known = cache.posts() if cache is not None else {}
     snapshot: dict[str, tuple[str, tuple[str, object]]] = {}
     misses: list[str] = []
-    for path in discover(posts_dir):
-        display = str(path)
+    for display in discover(posts_dir):
         try:
             key = stat_key(os.stat(display))
         except OSError:
