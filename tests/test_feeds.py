@@ -285,3 +285,14 @@ def test_rss_has_one_author_element_at_most(site):
     assert [c.text for c in two.xpath("*[local-name()='creator']")] == ["Jane Marks", "Arik Hadas"]
     assert [a.text for a in one.xpath("author")] == ["jm@example.org (Jane Marks)"]
     assert one.xpath("*[local-name()='creator']") == []
+
+
+def test_post_without_body_has_no_empty_content(site):
+    site.post("2020-01-02-a.md", "---\ntitle: Only a title\n---\n")
+    assert site.run("build").exit_code == 0
+    atom = etree.parse(str(site.out / "all.atom.xml"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert atom.xpath("//a:entry/a:content", namespaces=ns) == []
+    assert atom.xpath("//a:entry/a:summary/text()", namespaces=ns) == ["Only a title"]
+    assert atom.xpath("//a:entry/a:link/@href", namespaces=ns)
+    assert feedparser.parse((site.out / "all.rss.xml").read_bytes()).bozo == 0

@@ -108,7 +108,8 @@ def _generator(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]):
             fe.dc.dc_creator([a.name for a in post.authors])
         for tag in post.tags:
             fe.category(term=tag)
-        fe.content(rendered.content_html, type="html")
+        if rendered.content_html.strip():   # an empty <content> is a W3C warning
+            fe.content(rendered.content_html, type="html")
         fe.summary(rendered.summary_html or post.title, type="html")
     return fg
 
