@@ -320,7 +320,7 @@ READERS = ["ada@example.org", "bob@example.net", "cy@example.com"]
 @pytest.fixture
 def newsletter(tmp_path):
     """A small site whose digest goes to READERS through a real SMTP server (STARTTLS, AUTH)."""
-    from smtputil import PASSWORD, USERNAME, SmtpServer, make_certs
+    from smtputil import PASSWORD, SmtpServer, make_certs, smtp_toml
 
     (tmp_path / "certs").mkdir()
     certs = make_certs(tmp_path / "certs")
@@ -335,16 +335,7 @@ url = "https://example.org"
 from = "News <news@example.org>"
 to = {json.dumps(READERS)}
 unsubscribe_url = "https://example.org/unsubscribe"
-[smtp]
-host = "127.0.0.1"
-port = {server.port}
-security = "starttls"
-username = "{USERNAME}"
-ca_file = "{certs.ca_file}"
-timeout = 5
-retries = 2
-backoff = 0.01
-""", "utf-8")
+{smtp_toml(server, certs)}""", "utf-8")
     for day in (3, 12, 25):
         (site / "posts" / f"2016-11-{day:02d}-post.md").write_text(
             f"---\ntitle: News of the {day}th\ndate: 2016-11-{day:02d} 10:00\n---\nText.\n", "utf-8")

@@ -6,12 +6,13 @@ import email
 import email.policy
 import fcntl
 import os
+import textwrap
 from collections.abc import Iterator
 
 import pytest
 
 from feedletter import mail
-from smtputil import PASSWORD, USERNAME, Certs, SmtpServer, make_certs
+from smtputil import PASSWORD, Certs, SmtpServer, make_certs, smtp_toml
 
 READERS = ["ada@example.org", "bob@example.net"]
 
@@ -34,22 +35,12 @@ def server(certs: Certs) -> Iterator[SmtpServer]:
 def news(site, server, certs, monkeypatch):
     """A small site whose digest goes to READERS through `server`."""
     monkeypatch.setenv(mail.PASSWORD_ENV, PASSWORD)
-    site.config(f"""
+    site.config(textwrap.dedent(f"""
         [digest]
         from = "Test News <news@example.org>"
         to = {READERS!r}
         unsubscribe_url = "https://example.org/unsubscribe"
-
-        [smtp]
-        host = "127.0.0.1"
-        port = {server.port}
-        security = "starttls"
-        username = "{USERNAME}"
-        ca_file = "{certs.ca_file}"
-        timeout = 5
-        retries = 2
-        backoff = 0.01
-        """)
+        """) + smtp_toml(server, certs))
     for day, title in ((3, "Release 1.0"), (12, "Meetup in Brno")):
         site.post(f"2016-11-{day:02d}-post.md", f"""\
             ---

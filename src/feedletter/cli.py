@@ -18,7 +18,7 @@ from .build import build as run_build
 from .build import open_site
 from .config import Config, load_config
 from .dates import parse_zone
-from .errors import ConfigError, FeedletterError, LockBusy, SendError
+from .errors import FeedletterError, LockBusy, SendError
 
 EXIT_BAD_POSTS, EXIT_CONFIG, EXIT_SEND, EXIT_LOCKED = 1, 2, 3, 75
 
@@ -47,22 +47,20 @@ def _report(problems, warnings, quiet: bool) -> None:
         click.echo(str(problem), err=True)
 
 
+# Most specific first: the first matching type decides the exit status.
+_EXIT_CODES: tuple[tuple[type[FeedletterError], int], ...] = (
+    (LockBusy, EXIT_LOCKED), (SendError, EXIT_SEND), (FeedletterError, EXIT_CONFIG))
+
+
 class _Group(click.Group):
+    """Turns feedletter's own errors into one line on stderr and an exit status."""
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
-            click.echo(f"feedletter: {exc}", err=True)
-            sys.exit(EXIT_CONFIG)
-        except LockBusy as exc:
-            click.echo(f"feedletter: {exc}", err=True)
-            sys.exit(EXIT_LOCKED)
-        except SendError as exc:
-            click.echo(f"feedletter: {exc}", err=True)
-            sys.exit(EXIT_SEND)
         except FeedletterError as exc:
             click.echo(f"feedletter: {exc}", err=True)
-            sys.exit(EXIT_CONFIG)
+            sys.exit(next(code for kind, code in _EXIT_CODES if isinstance(exc, kind)))
 
 
 @click.group(cls=_Group)
