@@ -36,8 +36,12 @@ class Site:
 
 
 def sort_key(post: Post) -> tuple:
-    """Newest first; ties broken by id so the order never depends on the file system."""
-    return (post.date, post.updated, post.id, post.source)
+    """Newest first; ties broken by id so the order never depends on the file system.
+
+    Timestamps, not aware datetimes: comparing those asks each zone for its offset, which
+    made sorting 100,000 posts take over a second.
+    """
+    return (post.date.timestamp(), post.updated.timestamp(), post.id, post.source)
 
 
 def _disambiguate(posts: list[Post], warnings: list[str]) -> list[Post]:
