@@ -142,3 +142,37 @@ def test_damaged_cache_is_rebuilt_not_trusted(tmp_path):
     assert "cache" in result.stderr and "rebuilt" in result.stderr
     assert b"A changed" in (tmp_path / "warm" / "all.atom.xml").read_bytes()
     ws.check_same_as_cold("after damage")
+
+
+def test_nothing_changed_shortcut_still_notices_outputs_and_time(tmp_path):
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2020-01-01-a.md").write_text("---\ntitle: A\ntags: x\n---\nBody\n")
+    (posts / "2020-03-01-b.md").write_text("---\ntitle: B\ndate: 2020-03-01 10:00 UTC\n---\nLater\n")
+    (posts / "2020-01-02-bad.md").write_text("---\ntitle: Bad\ndate: 2020-13-01\n---\n")
+    ws = Workspace(tmp_path, posts)
+
+    def build(now: str, out: str = "out", *extra: str):
+        cwd = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            return CliRunner().invoke(main, ["build", "--config", str(ws.cfg), "--out", out,
+                                             "--now", now, *extra])
+        finally:
+            os.chdir(cwd)
+    first = build("2020-02-01T00:00:00+00:00")
+    assert "1 posts published, 1 skipped" in first.stdout and first.exit_code == 1
+    again = build("2020-02-01T00:00:00+00:00")          # the shortcut: same summary, same errors
+    assert again.stdout.split(";")[0] == first.stdout.split(";")[0]
+    assert again.exit_code == 1 and "2020-01-02-bad.md: month must be in 1..12" in again.stderr
+    assert " 0 files written" in again.stdout
+    (tmp_path / "out" / "tags" / "x.rss.xml").unlink()      # an output deleted by hand
+    (tmp_path / "out" / "all.json").write_text("{}")        # an output edited by hand
+    repaired = build("2020-02-01T00:00:00+00:00")
+    assert "2 files written" in repaired.stdout, repaired.stdout
+    due = build("2020-03-01T10:00:00+00:00")                # the scheduled post falls due
+    assert "2 posts published, 0 skipped" in due.stdout
+    back = build("2020-02-01T00:00:00+00:00")               # and --now back in time
+    assert "1 posts published, 1 skipped" in back.stdout
+    build("2020-02-01T00:00:00+00:00", "cold", "--no-cache")
+    assert tree(tmp_path / "out") == tree(tmp_path / "cold")

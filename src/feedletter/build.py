@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from .config import Config
 from .errors import PostError
 from .feeds import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
 from .output import TreeWriter, WriteReport, file_lock
-from .posts import LoadResult, Post, load_one, load_posts
+from .posts import LoadResult, Post, load_one, load_posts, scan_posts
 from .render import Rendered, render_post
 from .site import Site, build_site
 from .templates import BUILTIN
@@ -36,16 +36,14 @@ _PACKAGE = Path(__file__).parent
 
 @dataclass
 class BuildResult:
-    load: LoadResult
-    site: Site
+    published: int
+    skipped: int
+    errors: list[PostError]
+    warnings: list[str]
     report: WriteReport | None       # None when --strict refused to write
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
     rendered: int = 0
-
-    @property
-    def errors(self) -> list[PostError]:
-        return self.load.errors
+    site: Site | None = None         # None when nothing changed since the last build
 
 
 class Workers:
@@ -156,26 +154,31 @@ def open_cache(config: Config) -> Cache:
 
 def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
               cache: Cache | None = None, pool: PoolFactory | None = None,
-              keep_bodies: bool = True) -> tuple[LoadResult, Site]:
+              keep_bodies: bool = True, scan: list[tuple[str, str]] | None = None
+              ) -> tuple[LoadResult, Site]:
     load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool,
-                      keep_bodies=keep_bodies)
+                      keep_bodies=keep_bodies, scan=scan)
     return load, build_site(config, load.posts)
 
 
 @contextlib.contextmanager
 def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cache: bool = True,
-              jobs: int | None = None) -> Iterator[tuple[LoadResult, Site, Renderer]]:
+              jobs: int | None = None, cache: Cache | None = None,
+              scan: list[tuple[str, str]] | None = None
+              ) -> Iterator[tuple[LoadResult, Site, Renderer]]:
     """Load the site through the cache; the Renderer renders only what the cache lacks."""
     posts_dir = posts_dir or config.posts_dir
     with Workers(jobs) as workers:
-        cache = open_cache(config) if use_cache else None
+        owned = cache is None and use_cache
+        if owned:
+            cache = open_cache(config)
         try:
             # Loading makes one object per post field and no cycles; the cyclic collector
             # would rescan them all again and again (a third of a 100,000-post load).
             gc.disable()
             try:
                 load, site = load_site(config, posts_dir, now, cache=cache,
-                                       pool=workers.factory(), keep_bodies=False)
+                                       pool=workers.factory(), keep_bodies=False, scan=scan)
             finally:
                 gc.enable()
             if cache is not None and cache.problem:
@@ -183,7 +186,7 @@ def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cach
             yield load, site, Renderer(config, posts_dir, cache, workers.factory(),
                                        cache.salt if cache is not None else "")
         finally:
-            if cache is not None:
+            if owned and cache is not None:
                 cache.close()
 
 
@@ -243,18 +246,86 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, cache: Cache | 
     return report
 
 
+def _fingerprint(salt: str, scan: list[tuple[str, str]], posts_dir: Path, out_dir: Path,
+                 strict: bool) -> str:
+    return digest(salt, str(posts_dir.absolute()), str(out_dir), str(strict),
+                  *(f"{path}\0{key}" for path, key in scan))
+
+
+def _unchanged(cache: Cache, fingerprint: str, out_dir: Path, now: datetime) -> BuildResult | None:
+    """The last build's result, if its posts, its outputs and the publication window hold.
+
+    The window: every post it published is still due (`now` did not go back before the
+    newest), and no post it held back is due yet. Any doubt means a full build.
+    """
+    last = cache.get_state("last-build")
+    if not isinstance(last, dict) or last.get("fingerprint") != fingerprint:
+        return None
+    stamp = now.timestamp()
+    if not last["newest"] <= stamp < last["next"]:
+        return None
+    records = cache.outputs()
+    names = last["outputs"]
+    if len(records) != len(names):
+        return None
+    for name in names:
+        path = out_dir / name
+        record = records.get(str(path))
+        if record is None or not _intact(record, record[0], path):
+            return None
+    report = WriteReport([], list(names), [])
+    return BuildResult(last["published"], last["skipped"],
+                       [PostError(*e) for e in last["errors"]], list(last["warnings"]), report)
+
+
+def _remember(cache: Cache, fingerprint: str, result: BuildResult, load: LoadResult) -> None:
+    if result.report is None or cache.db is None:
+        return
+    names = sorted(result.report.written + result.report.unchanged)
+    cache.put_state("last-build", {
+        "fingerprint": fingerprint,
+        "newest": max((p.date.timestamp() for p in load.posts), default=float("-inf")),
+        "next": load.next_publish.timestamp() if load.next_publish else float("inf"),
+        "published": result.published, "skipped": result.skipped,
+        "errors": [(e.path, e.reason, e.line) for e in result.errors],
+        "warnings": [w for w in result.warnings if w != cache.problem], "outputs": names,
+    })
+
+
 def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None = None,
           now: datetime, strict: bool = False, dry_run: bool = False,
           lock_wait: float | None = 600, jobs: int | None = None,
           use_cache: bool = True) -> BuildResult:
-    """Build every feed; a bad post is reported and the rest is still published."""
+    """Build every feed; a bad post is reported and the rest is still published.
+
+    When the cache shows that no post file, no output and nothing else changed since the
+    last build (and no scheduled post fell due), it stops after scanning the posts.
+    """
     started = time.perf_counter()
     out_dir = (out_dir or config.output_dir).absolute()
-    with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"), \
-            open_site(config, posts_dir, now, use_cache=use_cache, jobs=jobs) as (load, site, renderer):
-        report = None
-        if not (strict and load.errors):
-            report = write_outputs(site, out_dir, renderer, renderer.cache, renderer.salt,
-                                   dry_run=dry_run)
-    return BuildResult(load, site, report, time.perf_counter() - started,
-                       load.warnings + site.warnings, renderer.rendered)
+    posts_dir = posts_dir or config.posts_dir
+    with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"):
+        scan = scan_posts(posts_dir)
+        cache = open_cache(config) if use_cache else None
+        fingerprint = _fingerprint(cache.salt, scan, posts_dir, out_dir, strict) if cache else ""
+        try:
+            if cache is not None and not dry_run:
+                quick = _unchanged(cache, fingerprint, out_dir, now)
+                if quick is not None:
+                    quick.seconds = time.perf_counter() - started
+                    return quick
+            with open_site(config, posts_dir, now, use_cache=use_cache, jobs=jobs, cache=cache,
+                           scan=scan) as (load, site, renderer):
+                report = None
+                if not (strict and load.errors):
+                    report = write_outputs(site, out_dir, renderer, cache, renderer.salt,
+                                           dry_run=dry_run)
+                result = BuildResult(len(load.posts), load.skipped, load.errors,
+                                     load.warnings + site.warnings, report,
+                                     time.perf_counter() - started, renderer.rendered, site)
+                if cache is not None and not dry_run:
+                    _remember(cache, fingerprint, result, load)
+        finally:
+            if cache is not None:
+                cache.close()
+    return result

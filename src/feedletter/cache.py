@@ -7,7 +7,9 @@ What it remembers, and what each entry is keyed by:
            one by one;
 - renders: a post's rendered HTML, keyed by a hash of the file's bytes and its link;
 - outputs: for each output file, a hash of everything it was made from, and the size and
-           mtime it was written with (a file edited or deleted by hand is made again).
+           mtime it was written with (a file edited or deleted by hand is made again);
+- state:   the last build's summary, so that a build which finds every post file, the
+           outputs and the publication window as they were can stop after the scan.
 Every entry also depends on feedletter's version, the config file and the templates: they
 form the cache's salt, and a different salt empties the cache.
 
@@ -29,10 +31,11 @@ from typing import Any
 
 from . import __version__
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (id INTEGER PRIMARY KEY CHECK (id = 1), blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS renders (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL,
                                     size INTEGER NOT NULL, mtime INTEGER NOT NULL);
@@ -105,7 +108,7 @@ class Cache:
             schema = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != self.salt or schema != (str(SCHEMA_VERSION),):
                 db.execute("BEGIN IMMEDIATE")
-                for table in ("posts", "renders", "outputs", "meta"):
+                for table in ("posts", "renders", "outputs", "state", "meta"):
                     db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
                 db.execute("INSERT INTO meta VALUES ('salt', ?), ('schema', ?)",
                            (self.salt, str(SCHEMA_VERSION)))
@@ -164,6 +167,15 @@ class Cache:
             return _unseal(blob)
         except Exception:   # any damage is a miss: pickle raises many kinds
             return None
+
+    # -- small named records (the last build's summary) -------------------------------------
+
+    def get_state(self, key: str) -> Any:
+        row = self._get("SELECT blob FROM state WHERE key = ?", (key,))
+        return self.unseal(row[0]) if row else None
+
+    def put_state(self, key: str, value: Any) -> None:
+        self.write_many("INSERT OR REPLACE INTO state VALUES (?, ?)", [(key, _seal(value))])
 
     # -- renders ---------------------------------------------------------------------------
 

@@ -98,16 +98,16 @@ def build(posts_dir, out_dir, config_path, now, strict, quiet, jobs, no_cache) -
     result = run_build(config, posts_dir=posts_dir, out_dir=out_dir,
                        now=_now(now, config), strict=strict, jobs=jobs, use_cache=not no_cache)
     _report(result.errors, result.warnings, quiet)
-    load, report = result.load, result.report
+    report = result.report
     if report is None:
-        feeds = f"nothing written (--strict: {len(load.errors)} bad posts)"
+        feeds = f"nothing written (--strict: {len(result.errors)} bad posts)"
     else:
         feeds = (f"{len(report.written)} files written, {len(report.unchanged)} unchanged, "
                  f"{len(report.removed)} removed")
     out = out_dir or config.output_dir
-    click.echo(f"{len(load.posts)} posts published, {load.skipped} skipped (drafts, future), "
-               f"{len(load.errors)} bad; {feeds} in {out}; {result.seconds:.2f} s")
-    if load.errors:
+    click.echo(f"{result.published} posts published, {result.skipped} skipped (drafts, future), "
+               f"{len(result.errors)} bad; {feeds} in {out}; {result.seconds:.2f} s")
+    if result.errors:
         sys.exit(EXIT_BAD_POSTS)
 
 

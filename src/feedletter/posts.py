@@ -470,6 +470,7 @@ class LoadResult:
     warnings: list[str]
     skipped: int = 0
     parsed: int = 0          # files read and parsed this run (the rest came from the cache)
+    next_publish: datetime | None = None   # the earliest date of a post not published yet
 
 
 def load_one(path: Path, root: Path, config: Config) -> tuple[str, object]:
@@ -495,8 +496,23 @@ def _load_chunk(args: tuple[list[str], str, Config, bool]) -> list[tuple[str, ob
             for kind, value in outcomes]
 
 
+def scan_posts(posts_dir: Path) -> list[tuple[str, str]]:
+    """(path, stat key) of every post file: what decides whether anything changed."""
+    if not posts_dir.is_dir():
+        raise PostError(str(posts_dir), "posts folder not found")
+    result = []
+    for display in discover(posts_dir):
+        try:
+            key = stat_key(os.stat(display))
+        except OSError:
+            key = ""
+        result.append((display, key))
+    return result
+
+
 def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
-               cache: Cache | None = None, pool=None, keep_bodies: bool = True) -> LoadResult:
+               cache: Cache | None = None, pool=None, keep_bodies: bool = True,
+               scan: list[tuple[str, str]] | None = None) -> LoadResult:
     """Every post file under the posts folder → published posts, errors, warnings.
 
     With a cache, files whose stat is unchanged are not read again (their posts come back
@@ -505,16 +521,12 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
     memory then grows with the number of posts, not with their size.
     """
     posts_dir = posts_dir or config.posts_dir
-    if not posts_dir.is_dir():
-        raise PostError(str(posts_dir), "posts folder not found")
+    if scan is None:
+        scan = scan_posts(posts_dir)
     known = cache.posts() if cache is not None else {}
     snapshot: dict[str, tuple[str, tuple[str, object]]] = {}
     misses: list[str] = []
-    for display in discover(posts_dir):
-        try:
-            key = stat_key(os.stat(display))
-        except OSError:
-            key = ""
+    for display, key in scan:
         hit = known.get(display)
         if hit is not None and key and hit[0] == key:
             snapshot[display] = hit
@@ -552,6 +564,9 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
                 result.posts.append(value)
             else:
                 result.skipped += 1
+                if not value.draft and (result.next_publish is None
+                                        or value.date < result.next_publish):
+                    result.next_publish = value.date
     _warn_stray_files(posts_dir, result.warnings)
     return result
 
