@@ -561,7 +561,7 @@ def write_digest(digest: Digest, out_dir: Path | None = None, *,
                  lock_wait: float | None = 600) -> WriteResult:
     """Write the three files atomically, then rebuild the digests feed.
 
-    Not through `output.write_tree`: its manifest belongs to `feedletter build`, which
+    Not through `output.TreeWriter`: its manifest belongs to `feedletter build`, which
     would prune files it did not emit. The build lock is held so that a build cleaning
     its temporary files never meets a digest's half-written one.
     """

@@ -154,16 +154,6 @@ class TreeWriter:
         return self.report
 
 
-def write_tree(out_dir: Path, files: dict[str, bytes], *, prune: bool = True,
-               dry_run: bool = False) -> WriteReport:
-    """Make `out_dir` hold `files`; remove what feedletter wrote before and no longer emits."""
-    writer = TreeWriter(out_dir, dry_run=dry_run)
-    writer.start(set(files))
-    for name, data in sorted(files.items()):
-        writer.write(name, data)
-    return writer.finish(prune=prune)
-
-
 def _remove_empty_parents(folder: Path, stop: Path) -> None:
     while folder != stop and stop in folder.parents:
         try:

@@ -413,11 +413,6 @@ def discover(posts_dir: Path) -> Iterator[str]:
     yield from walk(str(posts_dir))
 
 
-def read_post_text(path: Path, root: Path, display: str, max_bytes: int) -> str:
-    """Bytes of one post file → text, or PostError with the reason (encoding, size, link)."""
-    return read_post(path, root, display, max_bytes)[0]
-
-
 def read_post(path: Path, root: Path, display: str, max_bytes: int) -> tuple[str, str]:
     """Bytes of one post file → (text, hash of the bytes), or PostError with the reason."""
     try:
