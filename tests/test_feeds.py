@@ -296,3 +296,14 @@ def test_post_without_body_has_no_empty_content(site):
     assert atom.xpath("//a:entry/a:summary/text()", namespaces=ns) == ["Only a title"]
     assert atom.xpath("//a:entry/a:link/@href", namespaces=ns)
     assert feedparser.parse((site.out / "all.rss.xml").read_bytes()).bozo == 0
+
+
+def test_bad_post_is_reported_when_parsing_runs_in_worker_processes(site):
+    # 400+ files to parse makes the build use its process pool: errors cross processes
+    for i in range(420):
+        site.post(f"2020-01-01-p{i:03d}.md", f"---\ntitle: Post {i}\n---\nBody {i}\n")
+    site.post("2020-01-02-bad.md", "---\ntitle: Bad\ndate: 2020-13-01\n---\nx\n")
+    result = site.run("build", "--jobs", "2")
+    assert result.exit_code == 1, result.output
+    assert "posts/2020-01-02-bad.md: month must be in 1..12" in result.stderr
+    assert result.stdout.startswith("420 posts published, 0 skipped (drafts, future), 1 bad;")

@@ -15,6 +15,9 @@ class ConfigError(FeedletterError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self):
+        return type(self), (self.path, self.reason)
+
 
 class PostError(FeedletterError):
     """One post cannot be published; the rest of the site still is (exit 1)."""
@@ -25,6 +28,9 @@ class PostError(FeedletterError):
         self.path = path
         self.line = line
         self.reason = reason
+
+    def __reduce__(self):   # crosses process boundaries (parse and render workers)
+        return type(self), (self.path, self.reason, self.line)
 
 
 class LockBusy(FeedletterError):
