@@ -88,8 +88,9 @@ class Renderer:
     """Each post rendered at most once per build, and not at all if the cache has it."""
 
     def __init__(self, config: Config, root: Path, cache: Cache | None = None,
-                 pool: PoolFactory | None = None, salt: str = "") -> None:
-        self.config, self.root, self.cache, self.pool, self.salt = config, root, cache, pool, salt
+                 pool: PoolFactory | None = None) -> None:
+        self.config, self.root, self.cache, self.pool = config, root, cache, pool
+        self.salt = cache.salt if cache is not None else ""
         self._done: dict[str, Rendered] = {}
         self.rendered = 0
 
@@ -183,8 +184,7 @@ def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cach
                 gc.enable()
             if cache is not None and cache.problem:
                 load.warnings.insert(0, cache.problem)
-            yield load, site, Renderer(config, posts_dir, cache, workers.factory(),
-                                       cache.salt if cache is not None else "")
+            yield load, site, Renderer(config, posts_dir, cache, workers.factory())
         finally:
             if owned and cache is not None:
                 cache.close()
@@ -207,9 +207,10 @@ def _intact(record: tuple[str, int, int] | None, key: str, path: Path) -> bool:
     return (st.st_size, st.st_mtime_ns) == (record[1], record[2])
 
 
-def write_outputs(site: Site, out_dir: Path, renderer: Renderer, cache: Cache | None,
-                  salt: str, *, dry_run: bool = False) -> WriteReport:
+def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
+                  dry_run: bool = False) -> WriteReport:
     """Emit and write every feed whose inputs changed; keep the others as they are."""
+    cache, salt = renderer.cache, renderer.salt
     specs = feed_specs(site)
     groups: list[tuple[str, list[str], Callable[[], dict[str, bytes]], object]] = []
     for spec in specs:
@@ -318,8 +319,7 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                            scan=scan) as (load, site, renderer):
                 report = None
                 if not (strict and load.errors):
-                    report = write_outputs(site, out_dir, renderer, cache, renderer.salt,
-                                           dry_run=dry_run)
+                    report = write_outputs(site, out_dir, renderer, dry_run=dry_run)
                 result = BuildResult(len(load.posts), load.skipped, load.errors,
                                      load.warnings + site.warnings, report,
                                      time.perf_counter() - started, renderer.rendered, site)
