@@ -27,12 +27,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import css_inline
-from feedgen.feed import FeedGenerator
 from lxml import html as lxml_html
 
 from .config import Config
 from .dates import parse_zone
 from .errors import ConfigError, FeedletterError
+from .feeds import new_generator, set_links
 from .output import file_lock, write_atomic
 from .posts import Post, tag_key
 from .render import Rendered, html_to_text, markdown_to_html, render_post, sanitize
@@ -594,16 +594,9 @@ def digests_feed(config: Config, digests_dir: Path | None = None) -> bytes | Non
                                  pair[0].start, pair[0].name), reverse=True)
     found = found[: config.max_entries]
 
-    fg = FeedGenerator()
-    fg.id(config.feeds_url + FEED_NAME)
-    fg.title(f"{config.title} — digests")
-    fg.subtitle(f"The newsletter of {config.title}, one entry per digest")
-    fg.language(config.language)
-    fg.generator("feedletter", uri="https://pypi.org/project/feedletter/")
-    fg.author({"name": config.author})
-    fg.link([{"href": config.feeds_url + FEED_NAME, "rel": "self",
-              "type": "application/atom+xml"},
-             {"href": config.site_url + "/", "rel": "alternate", "type": "text/html"}])
+    fg = new_generator(config, f"{config.title} — digests",
+                       f"The newsletter of {config.title}, one entry per digest")
+    set_links(fg, config.site_url, config.feeds_url + FEED_NAME, "application/atom+xml")
     fg.updated(found[0][0].end)
     used: set[datetime] = set()
     for period, path in found:

@@ -76,16 +76,22 @@ def _seconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def _generator(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]):
+def new_generator(cfg: Config, title: str, description: str):
+    """A FeedGenerator with the channel metadata every feedletter feed shares."""
     from feedgen.feed import FeedGenerator  # late: a no-change build never emits
 
     fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.title(spec.title)
-    fg.subtitle(spec.description)
+    fg.title(title)
+    fg.subtitle(description)
     fg.language(cfg.language)
     fg.generator("feedletter", uri="https://pypi.org/project/feedletter/")
     fg.author({"name": cfg.author})
+    return fg
+
+
+def _generator(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]):
+    fg = new_generator(cfg, spec.title, spec.description)
+    fg.load_extension("dc", atom=False, rss=True)
     newest = _seconds(_newest(spec.posts))
     fg.updated(newest)           # also RSS lastBuildDate: the newest entry, not now
     fg.pubDate(newest)
@@ -123,7 +129,8 @@ def _author_dict(author) -> dict[str, str]:
     return d
 
 
-def _links(fg, site_url: str, self_url: str, self_type: str) -> None:
+def set_links(fg, site_url: str, self_url: str, self_type: str) -> None:
+    """The feed's self link (also its id) and the site as its alternate link."""
     # feedgen takes the RSS <link> from the *last* link given: the site, not the feed.
     fg.link([{"href": self_url, "rel": "self", "type": self_type},
              {"href": site_url + "/", "rel": "alternate", "type": "text/html"}], replace=True)
@@ -166,9 +173,9 @@ def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -
     """One FeedSpec → its Atom, RSS and JSON files (path → bytes)."""
     fg = _generator(cfg, spec, render)
     base = cfg.feeds_url + spec.path
-    _links(fg, cfg.site_url, base + ".atom.xml", MEDIA_TYPES["atom"])
+    set_links(fg, cfg.site_url, base + ".atom.xml", MEDIA_TYPES["atom"])
     atom = fg.atom_str(pretty=True, encoding="UTF-8")
-    _links(fg, cfg.site_url, base + ".rss.xml", MEDIA_TYPES["rss"])
+    set_links(fg, cfg.site_url, base + ".rss.xml", MEDIA_TYPES["rss"])
     rss = fg.rss_str(pretty=True, encoding="UTF-8")
     return {
         spec.path + ".atom.xml": atom,
