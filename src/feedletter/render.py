@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -59,7 +60,48 @@ def _markdown():
 
     md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     _linear_links(md)
+    _bounded_start_tags()
     return md
+
+
+class _BoundedScan:
+    """A start-tag pattern whose scans over one text are bounded in total.
+
+    Python's tolerant HTML parser looks for the end of a start tag by scanning attributes,
+    and an unclosed `<tag` scans on to the end of the text. The parser then takes the '<'
+    as text and tries again one character later, so n unclosed tags cost n × the text's
+    length (20,000 '<iframe src=x' lines took minutes). Here the scans of one text may
+    cover `budget` characters (4 × the text, at least 1 MB: no real post comes near);
+    after that each scan looks at most `window` characters ahead, and a start tag longer
+    than that is text. Below the budget the results are exactly the original's.
+    """
+
+    window = 512
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.text: str | None = None
+        self.left = 0
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        if text is not self.text:       # a new text: the next document (or its rest)
+            self.text, self.left = text, max(1 << 20, 4 * len(text))
+        if self.left <= 0:
+            endpos = min(endpos, pos + self.window)
+        m = self.pattern.match(text, pos, endpos)
+        if m:
+            self.left -= m.end() - pos
+        return m
+
+
+def _bounded_start_tags() -> None:
+    """Bound the raw-HTML parser's start-tag scans (see `_BoundedScan`)."""
+    from markdown.htmlparser import htmlparser
+
+    for name in ("locatestarttagend_tolerant", "locatetagend"):     # 3.11–3.12, 3.13+
+        pattern = getattr(htmlparser, name, None)
+        if isinstance(pattern, re.Pattern):
+            setattr(htmlparser, name, _BoundedScan(pattern))
 
 
 class _Brackets:
