@@ -1,0 +1,112 @@
+"""feedletter's patches to Python-Markdown change its speed, never its output.
+
+`render._markdown()` patches three things (see render.py): the link and bracket search
+(`_linear_links`), the raw-HTML parser's start-tag scan (`_BoundedScan`) and which inline
+patterns are tried on a text (`_skip_hopeless_patterns`). Each test renders the same
+texts with the patched instance and with a stock one (same extensions) and compares.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown.htmlparser import htmlparser
+
+from feedletter import render
+
+REPO = Path(__file__).resolve().parents[1]
+SCANS = ("locatestarttagend_tolerant", "locatetagend")
+
+# Markdown's syntax characters, and whole constructs, so that random texts hit every pattern.
+PIECES = st.one_of(
+    st.sampled_from(list("[]()!<>`*_\\&^:#-=/\"' \n\tab1.|~")),
+    st.sampled_from(["[a](b)", "[a][1]", "[1]: http://x.y", "![i](s.png \"t\")", "[^1]",
+                     "[^1]: note", "<b>", "</b>", "<div>\n", "</div>", "<http://x.y>",
+                     "<a@b.c>", "&amp;", "&#42;", "**x**", "__y__", "*z*", "`c`", "``d``",
+                     "  \n", "\n\n", "    code\n", "```\n", "> ", "- ", "1. ", "| a | b |\n",
+                     "|---|---|\n", "{: .c}", "*[HTML]: Hyper", "<iframe src=x ", "<a href=\"",
+                     "<!-- c -->", "\\[", "<span markdown=\"1\">"]),
+)
+TEXTS = st.lists(PIECES, max_size=60).map("".join)
+
+
+def stock() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
+@contextlib.contextmanager
+def unbounded_scans() -> Iterator[None]:
+    """The raw-HTML parser with its own start-tag patterns (the bound is module-wide)."""
+    render._markdown()
+    wrapped = {n: getattr(htmlparser, n) for n in SCANS
+               if isinstance(getattr(htmlparser, n, None), render._BoundedScan)}
+    assert wrapped, "the start-tag scan is not bounded"
+    try:
+        for name, scan in wrapped.items():
+            setattr(htmlparser, name, scan.pattern)
+        yield
+    finally:
+        for name, scan in wrapped.items():
+            setattr(htmlparser, name, scan)
+
+
+def convert(md: markdown.Markdown, text: str) -> str:
+    try:
+        return md.convert(text)
+    finally:
+        md.reset()
+
+
+def both(texts: list[str]) -> tuple[list[str], list[str]]:
+    patched = [convert(render._markdown(), t) for t in texts]
+    with unbounded_scans():
+        original = stock()
+        plain = [convert(original, t) for t in texts]
+    return patched, plain
+
+
+def real_texts(corpus_dir: Path) -> list[str]:
+    return [p.read_text("utf-8", "replace") for folder in (corpus_dir, REPO / "posts")
+            for p in sorted(folder.iterdir()) if p.is_file()]
+
+
+def test_real_posts_render_as_stock_markdown_renders_them(corpus_dir: Path) -> None:
+    texts = real_texts(corpus_dir)
+    assert len(texts) > 80
+    patched, plain = both(texts)
+    for text, mine, theirs in zip(texts, patched, plain, strict=True):
+        assert mine == theirs, text[:200]
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXTS)
+def test_random_markdown_renders_as_stock_markdown_renders_it(text: str) -> None:
+    patched, plain = both([text])
+    assert patched == plain
+
+
+@pytest.mark.parametrize("line", ["<iframe src=x ", "<a href=\"x ", "<http://", "[a](", "[^", "!["])
+def test_unclosed_constructs_render_in_bounded_time_as_text(line: str) -> None:
+    """20,000 of them: quadratic before (minutes), seconds now; the text stays visible."""
+    html = render.markdown_to_html(line * 20000, "https://example.org/p/")
+    visible = render.html_to_text(html)
+    assert visible.count(line.strip()) >= 19000
+
+
+def test_the_bound_changes_nothing_below_its_budget() -> None:
+    """A start tag longer than the window: a raw HTML block under the budget, not past it."""
+    long_tag = '<div title="' + "x" * 600 + '">\n*raw* block\n</div>\n\ntext\n'
+    patched, plain = both([long_tag])
+    assert patched == plain and "<div" in patched[0]
+    with pytest.MonkeyPatch.context() as mp:     # as if the budget were spent
+        mp.setattr(render._BoundedScan, "match", lambda self, text, pos=0, endpos=10**9:
+                   self.pattern.match(text, pos, min(endpos, pos + self.window)))
+        spent = convert(render._markdown(), long_tag)
+    assert spent != plain[0] and "<em>raw</em>" in spent     # no longer a raw HTML block
