@@ -229,6 +229,53 @@ def test_sigkill_at_random_moments_never_leaves_a_torn_feed(crash_site, record_p
     assert tally.partial_states > tally.kills // 4, "kills rarely landed mid-write"
 
 
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_build_leaves_no_worker_behind_holding_its_lock(crash_site):
+    """SIGKILL the build while its worker processes run: they must die with it (else they
+    keep the build lock, and the next cron run waits 10 minutes and gives up)."""
+    base, work, saved, posts_a, posts_b, ref = crash_site
+    restore_a(work, saved, posts_a, posts_b)
+    shutil.rmtree(work / ".feedletter")            # cold: parse and render in workers
+    proc = start("build", "--now", NOW, "--quiet", "--jobs", "2", cwd=work)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        workers = children_of(proc.pid)
+        time.sleep(0.01)
+    assert workers, "the build finished or stalled without starting workers"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(w) for w in workers), "workers outlived the killed build"
+    started = time.monotonic()
+    result = feedletter("build", "--now", NOW, "--quiet", "--jobs", "2", cwd=work, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert time.monotonic() - started < 60
+    assert tree(work / "feeds") == ref.b_tree
+
+
 # --- killed digests ----------------------------------------------------------------------
 
 DIGEST = ("digest", "--since", "2016-01-01", "--until", "2017-01-01", "--now", NOW)
@@ -237,7 +284,8 @@ DIGEST_KILLS = int(os.environ.get("FEEDLETTER_CRASH_DIGEST_KILLS", "30"))
 
 def digest_files(site: Path) -> dict[str, bytes]:
     out = site / "feeds"
-    files = {str(p.relative_to(out)): p.read_bytes() for p in (out / "digests").rglob("*") if p.is_file()}
+    files = {str(p.relative_to(out)): p.read_bytes() for p in (out / "digests").rglob("*")
+             if p.is_file() and not p.name.startswith(".")}   # temporaries: see `strays`
     feed = out / "digests.atom.xml"
     if feed.exists():
         files["digests.atom.xml"] = feed.read_bytes()

@@ -24,7 +24,7 @@ from .cache import Cache, digest, salt_for
 from .config import Config
 from .errors import PostError
 from .feeds import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
-from .output import TreeWriter, WriteReport, file_lock
+from .output import TreeWriter, WriteReport, file_lock, release_inherited_locks
 from .posts import LoadResult, Post, load_one, load_posts, scan_posts
 from .render import Rendered, render_post
 from .site import Site, build_site
@@ -46,6 +46,20 @@ class BuildResult:
     site: Site | None = None         # None when nothing changed since the last build
 
 
+def _worker_started(parent: int) -> None:
+    """A pool worker dies with the build: a build killed by SIGKILL (or the OOM killer)
+    must not leave workers behind holding its lock, which would stall the next cron run."""
+    release_inherited_locks()
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+    if os.getppid() != parent:          # the build died before the line above
+        os._exit(1)
+    gc.enable()
+
+
 class Workers:
     """A process pool started only when there is enough work to pay for it."""
 
@@ -56,9 +70,20 @@ class Workers:
     def factory(self) -> PoolFactory | None:
         return self._get if self.jobs > 1 else None
 
+    def fresh(self) -> Executor | None:
+        """A pool whose workers are forked from now on: they inherit what the build has made
+        since the first pool started (the site, the renders). None on one core."""
+        if self.jobs <= 1:
+            return None
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        return self._get()
+
     def _get(self) -> Executor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, initializer=gc.enable,
+            self._pool = ProcessPoolExecutor(self.jobs, initializer=_worker_started,
+                                             initargs=(os.getpid(),),
                                              mp_context=multiprocessing.get_context("fork"))
         return self._pool
 
@@ -88,8 +113,9 @@ class Renderer:
     """Each post rendered at most once per build, and not at all if the cache has it."""
 
     def __init__(self, config: Config, root: Path, cache: Cache | None = None,
-                 pool: PoolFactory | None = None) -> None:
-        self.config, self.root, self.cache, self.pool = config, root, cache, pool
+                 workers: Workers | None = None) -> None:
+        self.config, self.root, self.cache, self.workers = config, root, cache, workers
+        self.pool = workers.factory() if workers is not None else None
         self.salt = cache.salt if cache is not None else ""
         self._done: dict[str, Rendered] = {}
         self.rendered = 0
@@ -134,6 +160,48 @@ class Renderer:
         if key not in self._done:
             self.prepare([post])
         return self._done[key]
+
+    def prepared(self, post: Post) -> Rendered:
+        """A post `prepare` rendered (for forked emitters: no cache, no pool there)."""
+        return self._done[self._key(post)]
+
+
+# What forked emitters inherit: (config, feed specs, renderer). Set just before the fork.
+_EMITTING: tuple[Config, list[FeedSpec], Renderer] | None = None
+
+
+def _emit_specs(indices: list[int]) -> list[dict[str, bytes]]:
+    assert _EMITTING is not None, "emitter started without its site"
+    config, specs, renderer = _EMITTING
+    return [emit_feed(config, specs[i], renderer.prepared) for i in indices]
+
+
+def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
+             renderer: Renderer) -> Iterator[dict[str, bytes]]:
+    """The files of each feed in `todo` in order (None: the indexes), over a pool if many.
+
+    The pool is forked after rendering, so its workers hold every render already; the
+    files come back in order while the workers emit the next ones, and this process
+    writes them.
+    """
+    global _EMITTING
+    feeds = [spec for spec in todo if spec is not None]
+    executor = (renderer.workers.fresh()
+                if renderer.workers is not None and len(feeds) >= 24 else None)
+    if executor is None:
+        for spec in todo:
+            yield (emit_indexes(site.config, specs) if spec is None
+                   else emit_feed(site.config, spec, renderer))
+        return
+    _EMITTING = (site.config, feeds, renderer)
+    try:
+        size = max(2, len(feeds) // (6 * renderer.workers.jobs))
+        chunks = [list(range(i, min(i + size, len(feeds)))) for i in range(0, len(feeds), size)]
+        stream = (files for chunk in executor.map(_emit_specs, chunks) for files in chunk)
+        for spec in todo:
+            yield emit_indexes(site.config, specs) if spec is None else next(stream)
+    finally:
+        _EMITTING = None
 
 
 def _salt(config: Config) -> str:
@@ -184,7 +252,7 @@ def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cach
                 gc.enable()
             if cache is not None and cache.problem:
                 load.warnings.insert(0, cache.problem)
-            yield load, site, Renderer(config, posts_dir, cache, workers.factory())
+            yield load, site, Renderer(config, posts_dir, cache, workers)
         finally:
             if owned and cache is not None:
                 cache.close()
@@ -212,37 +280,36 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
     """Emit and write every feed whose inputs changed; keep the others as they are."""
     cache, salt = renderer.cache, renderer.salt
     specs = feed_specs(site)
-    groups: list[tuple[str, list[str], Callable[[], dict[str, bytes]], object]] = []
-    for spec in specs:
-        names = [spec.path + ext for ext in (".atom.xml", ".rss.xml", ".json")]
-        groups.append((_spec_key(salt, spec), names,
-                       lambda spec=spec: emit_feed(site.config, spec, renderer), spec))
+    # (inputs key, file names, spec); the spec None stands for the two index files
+    groups: list[tuple[str, list[str], FeedSpec | None]] = [
+        (_spec_key(salt, spec), [spec.path + ext for ext in (".atom.xml", ".rss.xml", ".json")],
+         spec) for spec in specs]
     index_key = digest(salt, *(f"{s.path}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
                                f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
-    groups.append((index_key, ["index.opml", "index.html"],
-                   lambda: emit_indexes(site.config, specs), None))
+    groups.append((index_key, ["index.opml", "index.html"], None))
 
     records = cache.outputs() if cache is not None else {}
     writer = TreeWriter(out_dir, dry_run=dry_run)
-    writer.start({name for _, names, _, _ in groups for name in names})
+    writer.start({name for _, names, _ in groups for name in names})
     todo = []
-    for key, names, emit, spec in groups:
+    for key, names, spec in groups:
         if all(_intact(records.get(str(out_dir / n)), key, out_dir / n) for n in names):
             for name in names:
                 writer.keep(name)
         else:
-            todo.append((key, names, emit, spec))
-    renderer.prepare(posts_in_feeds(spec for *_, spec in todo if spec is not None))
+            todo.append((key, spec))
+    renderer.prepare(posts_in_feeds(spec for _, spec in todo if spec is not None))
     rows = []
-    for key, _names, emit, _spec in todo:
-        for name, data in emit().items():
+    emitted = _emitted(site, specs, [spec for _, spec in todo], renderer)
+    for (key, _spec), files in zip(todo, emitted, strict=True):
+        for name, data in files.items():
             writer.write(name, data)
             if not dry_run:
                 st = (out_dir / name).stat()
                 rows.append((str(out_dir / name), key, st.st_size, st.st_mtime_ns))
     report = writer.finish()
     if cache is not None and not dry_run:
-        keep = {str(out_dir / n) for _, names, _, _ in groups for n in names}
+        keep = {str(out_dir / n) for _, names, _ in groups for n in names}
         cache.put_outputs(rows, keep)
     return report
 

@@ -163,11 +163,26 @@ def _remove_empty_parents(folder: Path, stop: Path) -> None:
         folder = folder.parent
 
 
+# The descriptors of the locks this process holds. A forked worker closes its copies
+# (`release_inherited_locks`): a flock belongs to the open file, so a worker outliving a
+# killed build would otherwise keep the build locked.
+_HELD: set[int] = set()
+
+
+def release_inherited_locks() -> None:
+    """In a forked child: close the lock descriptors inherited from the parent."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
 @contextlib.contextmanager
 def file_lock(path: Path, *, wait: float | None, what: str) -> Iterator[None]:
     """Hold an exclusive lock on `path`; wait up to `wait` seconds (None: forever)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    _HELD.add(fd)
     try:
         deadline = None if wait is None else time.monotonic() + wait
         while True:
@@ -180,4 +195,5 @@ def file_lock(path: Path, *, wait: float | None, what: str) -> Iterator[None]:
                 time.sleep(0.05)
         yield
     finally:
+        _HELD.discard(fd)
         os.close(fd)
