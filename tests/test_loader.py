@@ -270,3 +270,30 @@ def test_bare_urls_linked_outside_code_and_links(cfg):
     assert '<a href="https://example.com/a_(b)">https://example.com/a_(b)</a>,' in html
     assert "<code>https://no.example/</code>" in html
     assert html.count("<a ") == 2
+
+
+def test_read_body_gives_the_parsed_body_and_notices_a_change(cfg, corpus_dir, tmp_path):
+    """Rendering re-reads a post's body with `read_body` (no YAML): it must be exactly the
+    body `load_one` parsed (CRLF, BOM, excerpt markers and all), and None once the file
+    no longer has the bytes that were parsed."""
+    from pathlib import Path
+
+    from feedletter.posts import load_one, read_body
+
+    hostile = Path(__file__).parent / "hostile"
+    checked = 0
+    for folder in (corpus_dir, Path(__file__).resolve().parents[1] / "posts", hostile):
+        for path in sorted(p for p in folder.iterdir() if p.is_file()):
+            kind, value = load_one(path, folder, cfg)
+            if kind != "post":
+                continue
+            assert read_body(path, folder, cfg, value.digest) == value.body, path
+            checked += 1
+    assert checked > 120
+    crlf = tmp_path / "2020-01-01-crlf.md"
+    crlf.write_bytes(b"\xef\xbb\xbf---\r\ntitle: T\r\n---\r\n\r\nOne\r\n<!-- more -->\r\nTwo\r\n")
+    kind, value = load_one(crlf, tmp_path, cfg)
+    assert kind == "post" and value.summary == "One"
+    assert read_body(crlf, tmp_path, cfg, value.digest) == value.body
+    crlf.write_bytes(crlf.read_bytes() + b"Three\r\n")
+    assert read_body(crlf, tmp_path, cfg, value.digest) is None

@@ -10,27 +10,28 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.metadata
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import Cache, digest, salt_for
 from .config import Config
 from .errors import PostError
 from .feeds import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
 from .output import TreeWriter, WriteReport, file_lock, release_inherited_locks
-from .posts import LoadResult, Post, load_one, load_posts, scan_posts
+from .posts import LoadResult, Post, load_posts, read_body, scan_posts
 from .render import Rendered, render_post
 from .site import Site, build_site
 from .templates import BUILTIN
 
-PoolFactory = Callable[[], Executor]
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
+PoolFactory = Callable[[], "Executor"]
 _PACKAGE = Path(__file__).parent
 
 
@@ -82,6 +83,9 @@ class Workers:
 
     def _get(self) -> Executor:
         if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             self._pool = ProcessPoolExecutor(self.jobs, initializer=_worker_started,
                                              initargs=(os.getpid(),),
                                              mp_context=multiprocessing.get_context("fork"))
@@ -95,13 +99,13 @@ class Workers:
             self._pool.shutdown(cancel_futures=True)
 
 
-def _render_one(task: tuple[str, str | None, str | None, str, str, Config]) -> Rendered:
-    source, body, summary, link, root, config = task
-    if body is None:                  # a slim post from the cache: read the file again
-        kind, value = load_one(Path(source), Path(root), config)
-        if kind != "post":
+def _render_one(task: tuple[str, str | None, str | None, str, str | None, str, Config]
+                ) -> Rendered:
+    source, body, summary, link, file_digest, root, config = task
+    if body is None:                  # a slim post (from the cache, or a big site): re-read
+        body = read_body(Path(source), Path(root), config, file_digest or "")
+        if body is None:
             raise PostError(source, "changed while the build was running; run it again")
-        body, summary = value.body, value.summary
     return render_post(body, summary, link)
 
 
@@ -124,7 +128,8 @@ class Renderer:
         return digest(self.salt, post.digest or post.source, post.link)
 
     def _task(self, post: Post) -> tuple:
-        return (post.source, post.body, post.summary, post.link, str(self.root), self.config)
+        return (post.source, post.body, post.summary, post.link, post.digest, str(self.root),
+                self.config)
 
     def prepare(self, posts: Iterable[Post]) -> None:
         """Render every post that is neither done nor cached, over the pool if worth it."""
@@ -204,17 +209,46 @@ def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
         _EMITTING = None
 
 
+# The libraries whose versions change the output: (module, distribution).
+_LIBRARIES = (("markdown", "markdown"), ("nh3", "nh3"), ("feedgen", "feedgen"),
+              ("lxml", "lxml"), ("jinja2", "jinja2"), ("yaml", "pyyaml"))
+
+
+def _versions() -> list[str]:
+    """`name=version` of each library, read from the name of its installed `.dist-info`
+    folder (importing importlib.metadata alone takes a tenth of a no-change build)."""
+    import importlib.util
+
+    found = []
+    for module, dist in _LIBRARIES:
+        version = None
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin:
+            folder = Path(spec.origin).parent
+            folder = folder.parent if spec.submodule_search_locations else folder
+            with contextlib.suppress(OSError):
+                for name in os.listdir(folder):
+                    stem, dash, rest = name.partition("-")
+                    if (name.endswith(".dist-info") and dash
+                            and stem.lower().replace("-", "_") == dist):
+                        version = rest[:-len(".dist-info")]
+                        break
+        if version is None:
+            import importlib.metadata
+
+            try:
+                version = importlib.metadata.version(dist)
+            except importlib.metadata.PackageNotFoundError:
+                version = "?"
+        found.append(f"{dist}={version}")
+    return found
+
+
 def _salt(config: Config) -> str:
-    versions = []
-    for dist in ("markdown", "nh3", "feedgen", "lxml", "jinja2", "PyYAML"):
-        try:
-            versions.append(f"{dist}={importlib.metadata.version(dist)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(dist)
     sources = sorted(p for p in _PACKAGE.glob("*.py"))
     code = digest(*(p.read_bytes() for p in sources))
     templates = [t for t in (config.templates_dir, BUILTIN) if t is not None]
-    return salt_for(config.path, templates, extra=f"{code};{';'.join(versions)}")
+    return salt_for(config.path, templates, extra=f"{code};{';'.join(_versions())}")
 
 
 def open_cache(config: Config) -> Cache:

@@ -20,9 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from .cache import Cache, digest, stat_key
 from .config import Author, Config
 from .dates import date_from_filename, parse_date
@@ -111,16 +108,21 @@ def tag_key(text: str) -> str:
     return slugify(text)
 
 
-class _BaseYAML(YAMLHandler):
-    """Every scalar stays a string (`4.0`, `yes`, `10:00`, `2019-01-01` as written);
-    feedletter interprets the keys itself. Unknown `!!python/...` tags are refused."""
+@lru_cache(maxsize=1)
+def _handler():
+    """python-frontmatter's YAML handler, loading with libyaml's BaseLoader: every scalar
+    stays a string (`4.0`, `yes`, `10:00`, `2019-01-01` as written) and feedletter
+    interprets the keys itself. Imported late: a build whose posts all come from the
+    cache never parses YAML."""
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
 
-    def load(self, fm: str, **kwargs: object) -> object:
-        loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-        return yaml.load(fm, Loader=loader)  # noqa: S506 - BaseLoader constructs no objects
+    class BaseYAML(YAMLHandler):
+        def load(self, fm: str, **kwargs: object) -> object:
+            loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+            return yaml.load(fm, Loader=loader)  # noqa: S506 - BaseLoader constructs no objects
 
-
-_HANDLER = _BaseYAML()
+    return BaseYAML(), yaml.YAMLError
 
 
 def _lenient(fm: str) -> dict[str, str] | None:
@@ -141,8 +143,9 @@ def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
     if not _FM_START.match(text):
         raise PostError(path, "no front matter: a post starts with a '---' line, then "
                               "'title: ...' and the other keys, then '---'", 1)
+    handler, yaml_error = _handler()
     try:
-        fm, body = _HANDLER.split(text)   # python-frontmatter's own '---' split
+        fm, body = handler.split(text)    # python-frontmatter's own '---' split
     except ValueError:
         raise PostError(path, "front matter is not closed: add a '---' line after the keys",
                         1) from None
@@ -158,8 +161,8 @@ def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
     keys = _TOP_KEY.findall(fm)
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     try:
-        meta = _HANDLER.load(fm) if fm.strip() else {}
-    except yaml.YAMLError as exc:
+        meta = handler.load(fm) if fm.strip() else {}
+    except yaml_error as exc:
         mark = getattr(exc, "problem_mark", None)
         # `fm` starts right after the opening '---' (its line 0 is file line 1).
         line = mark.line + 1 if mark is not None else None
@@ -384,6 +387,20 @@ def parse_post(text: str, path: str, config: Config) -> Post:
         body=body, summary=summary, draft=draft, explicit_id=explicit,
         warnings=tuple(warnings),
     )
+
+
+def read_body(path: Path, root: Path, config: Config, file_digest: str) -> str | None:
+    """The body of a post parsed earlier, from its file again: what `parse_post` gives as
+    `body` when the file's bytes still hash to `file_digest` (None when they do not), at
+    a fraction of the cost (the front matter is split off, not parsed again)."""
+    text, found = read_post(path, root, str(path), config.max_post_bytes)
+    if found != file_digest:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    _, body = _handler()[0].split(text)
+    return _summary_and_body({}, clean_text(body.lstrip("\n")), str(path))[1]
 
 
 def is_published(post: Post, now: datetime) -> bool:

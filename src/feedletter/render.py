@@ -41,12 +41,32 @@ def _policy() -> tuple[set[str], dict[str, set[str]]]:
     return tags, attributes
 
 
+@lru_cache(maxsize=1)
+def _cleaner():
+    """nh3's sanitizer, configured once (a `nh3.clean` call builds its policy every time)."""
+    import nh3
+
+    tags, attributes = _policy()
+    return nh3.Cleaner(
+        tags=tags,
+        attributes=attributes,
+        url_schemes=SAFE_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript",
+                            "template", "svg", "math", "form", "textarea", "select"},
+        filter_style_properties={"text-align"},
+    )
+
+
 # iframes are removed, but the reader keeps a link to what was embedded (a video, a demo).
 # Bounded repeats: each unclosed '<iframe' must not scan the rest of the post.
 _IFRAME = re.compile(r"<iframe\b[^>]{0,2000}?\bsrc\s*=\s*[\"']?([^\"'\s>]+)[^>]{0,2000}>"
                      r"(?:.{0,4000}?</iframe\s*>)?", re.I | re.S)
 _BARE_URL_RE = re.compile(r"(?<![\w/=])https?://[^\s<>\"'`\]\[]+")
-_TAG_RE = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"=/>]+(?:="[^"]*")?)*)\s*/?>')
+# A start tag with at least one quoted attribute (the lookahead: a value opens before the
+# tag's end); the others (most tags) hold no URL, and the regex skips them without a call.
+_TAG_RE = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)(?=[^>]*=")((?:\s+[^\s"=/>]+(?:="[^"]*")?)*)\s*/?>')
 _ANY_TAG_RE = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"=/>]+(?:="[^"]*")?)*\s*/?>')
 _URL_ATTR_RE = re.compile(r'(\s)(href|src|cite|poster|srcset|longdesc)="([^"]*)"', re.I)
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
@@ -259,8 +279,6 @@ def absolutize(fragment: str, base: str) -> str:
     """
     def fix_tag(m: re.Match[str]) -> str:
         attrs = m.group(2)
-        if not attrs or '="' not in attrs:
-            return m.group(0)
         fixed = _URL_ATTR_RE.sub(lambda a: _fix_url_attribute(base, a), attrs)
         tag = m.group(0)
         return tag[: m.start(2) - m.start(0)] + fixed + tag[m.end(2) - m.start(0):]
@@ -305,20 +323,7 @@ def sanitize(fragment: str, base: str) -> str:
     """Untrusted HTML → HTML without active content, every URL absolute against `base`."""
     if "<iframe" in fragment.lower():
         fragment = _IFRAME.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', fragment)
-    import nh3
-
-    tags, attributes = _policy()
-    clean = nh3.clean(
-        fragment,
-        tags=tags,
-        attributes=attributes,
-        url_schemes=SAFE_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript",
-                            "template", "svg", "math", "form", "textarea", "select"},
-        filter_style_properties={"text-align"},
-    )
+    clean = _cleaner().clean(fragment)
     return absolutize(clean, base)
 
 
