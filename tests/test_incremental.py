@@ -176,3 +176,35 @@ def test_nothing_changed_shortcut_still_notices_outputs_and_time(tmp_path):
     assert "1 posts published, 1 skipped" in back.stdout
     build("2020-02-01T00:00:00+00:00", "cold", "--no-cache")
     assert tree(tmp_path / "out") == tree(tmp_path / "cold")
+
+
+def test_a_digest_leaves_a_few_changed_posts_for_the_next_build(tmp_path):
+    """`digest` reads the cache but rewrites the posts snapshot only when it parsed many
+    posts; the edited post is still in the digest, and the next build sees it too."""
+    import sqlite3
+
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for i in range(1, 6):
+        (posts / f"2020-01-0{i}-p{i}.md").write_text(f"---\ntitle: Post {i}\n---\nBody {i}\n")
+    ws = Workspace(tmp_path, posts)
+    assert ws.build("warm").exit_code == 0
+    db = tmp_path / ".feedletter" / "cache.sqlite"
+
+    def snapshot() -> list:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT * FROM posts").fetchall()
+    before = snapshot()
+    (posts / "2020-01-03-p3.md").write_text("---\ntitle: Post 3 edited\n---\nNew body\n")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["digest", "--config", str(ws.cfg), "--month",
+                                           "2020-01", "--out", "dg", "--now", NOW])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    assert "Post 3 edited" in (tmp_path / "dg" / "2020-01.txt").read_text()
+    assert snapshot() == before
+    ws.check_same_as_cold("after the digest")
+    assert snapshot() != before

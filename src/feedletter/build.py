@@ -257,19 +257,21 @@ def open_cache(config: Config) -> Cache:
 
 def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
               cache: Cache | None = None, pool: PoolFactory | None = None,
-              keep_bodies: bool = True, scan: list[tuple[str, str]] | None = None
-              ) -> tuple[LoadResult, Site]:
+              keep_bodies: bool = True, scan: list[tuple[str, str]] | None = None,
+              save_over: int = 0) -> tuple[LoadResult, Site]:
     load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool,
-                      keep_bodies=keep_bodies, scan=scan)
+                      keep_bodies=keep_bodies, scan=scan, save_over=save_over)
     return load, build_site(config, load.posts)
 
 
 @contextlib.contextmanager
 def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cache: bool = True,
               jobs: int | None = None, cache: Cache | None = None,
-              scan: list[tuple[str, str]] | None = None
+              scan: list[tuple[str, str]] | None = None, save_over: int = 0
               ) -> Iterator[tuple[LoadResult, Site, Renderer]]:
-    """Load the site through the cache; the Renderer renders only what the cache lacks."""
+    """Load the site through the cache; the Renderer renders only what the cache lacks.
+
+    `save_over`: see `load_posts` (a build saves every change, a digest only many)."""
     posts_dir = posts_dir or config.posts_dir
     with Workers(jobs) as workers:
         owned = cache is None and use_cache
@@ -281,7 +283,8 @@ def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cach
             gc.disable()
             try:
                 load, site = load_site(config, posts_dir, now, cache=cache,
-                                       pool=workers.factory(), keep_bodies=False, scan=scan)
+                                       pool=workers.factory(), keep_bodies=False, scan=scan,
+                                       save_over=save_over)
             finally:
                 gc.enable()
             if cache is not None and cache.problem:

@@ -181,7 +181,8 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(f"cannot read {intro_file}: {exc}",
                                      param_hint="--intro") from None
-    with open_site(config, posts_dir, moment, use_cache=not dry_run) as (load, site, renderer):
+    with open_site(config, posts_dir, moment, use_cache=not dry_run,
+                   save_over=64) as (load, site, renderer):
         for problem in load.errors:
             click.echo(f"warning: not in any digest: {problem}", err=True)
         built = digests.build_digest(site, period, intro=intro, recipients=recipients,

@@ -524,13 +524,15 @@ def scan_posts(posts_dir: Path) -> list[tuple[str, str]]:
 
 def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
                cache: Cache | None = None, pool=None, keep_bodies: bool = True,
-               scan: list[tuple[str, str]] | None = None) -> LoadResult:
+               save_over: int = 0, scan: list[tuple[str, str]] | None = None) -> LoadResult:
     """Every post file under the posts folder → published posts, errors, warnings.
 
     With a cache, files whose stat is unchanged are not read again (their posts come back
     without bodies); with a process pool, the files that must be parsed are spread over
     its workers. `keep_bodies=False` drops every body (a renderer reads the file again):
-    memory then grows with the number of posts, not with their size.
+    memory then grows with the number of posts, not with their size. The cache's snapshot
+    of the posts is rewritten when more than `save_over` files had to be parsed (a digest
+    leaves a few for the next build: rewriting the snapshot of 10,000 posts takes 0.4 s).
     """
     posts_dir = posts_dir or config.posts_dir
     if scan is None:
@@ -560,7 +562,7 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
         kind, value = outcome
         snapshot[display] = (snapshot[display][0],
                              (kind, value.slim()) if kind == "post" else outcome)
-    if cache is not None and (misses or len(known) != len(snapshot)):
+    if cache is not None and (len(misses) > save_over or len(known) != len(snapshot)):
         cache.put_posts({d: v for d, v in snapshot.items() if v[0]})
 
     result = LoadResult([], [], [], parsed=len(misses))
