@@ -458,7 +458,11 @@ def read_post(path: Path, root: Path, display: str, max_bytes: int) -> tuple[str
             if st.st_size > max_bytes:
                 raise PostError(display, f"file is {st.st_size:,} bytes, over the limit of "
                                          f"{max_bytes:,} (feeds.max_post_bytes)")
-            data = fh.read(max_bytes + 1)
+            # st_size + 1 (a file growing while read is still caught below); reading
+            # max_bytes + 1 at once would allocate 10 MB for every 4 kB post.
+            data = fh.read(min(st.st_size, max_bytes) + 1)
+            if len(data) > st.st_size:      # it grew: read the rest, still bounded
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise PostError(display, f"cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:
