@@ -78,7 +78,7 @@ class Post:
 
     def slim(self) -> Post:
         """The post without its body (kept by the cache and the site; re-read to render)."""
-        return replace(self, body=None)
+        return self if self.body is None else replace(self, body=None)
 
 
 def clean_text(text: str) -> str:
