@@ -110,3 +110,12 @@ def test_the_bound_changes_nothing_below_its_budget() -> None:
                    self.pattern.match(text, pos, min(endpos, pos + self.window)))
         spent = convert(render._markdown(), long_tag)
     assert spent != plain[0] and "<em>raw</em>" in spent     # no longer a raw HTML block
+
+
+def test_the_patches_are_in_place() -> None:
+    """With the Python-Markdown we install, all three patches apply (each falls back to
+    Python-Markdown's own code when its internals differ: slower, same output)."""
+    md = render._markdown()
+    assert "_InlineProcessor__handleInline" in vars(md.treeprocessors["inline"])
+    assert any(isinstance(getattr(htmlparser, n, None), render._BoundedScan) for n in SCANS)
+    assert md.inlinePatterns["footnote"].compiled_re.pattern.endswith("{0,256})\\]")

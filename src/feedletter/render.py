@@ -109,9 +109,10 @@ def _skip_hopeless_patterns(md) -> None:
     names = [item.name for item in sorted(md.inlinePatterns._priority, key=lambda i: i.priority,
                                           reverse=True)]
     patterns = [md.inlinePatterns[name] for name in names]
-    assert patterns == list(md.inlinePatterns)
+    apply = getattr(processor, "_InlineProcessor__applyPattern", None)
+    if apply is None or patterns != list(md.inlinePatterns):
+        return          # another Python-Markdown inside: keep its own (slower) loop
     needles = [_NEEDLES.get(name) for name in names]
-    apply = processor._InlineProcessor__applyPattern
     count = len(patterns)
 
     def handle_inline(data: str, index: int = 0) -> str:
@@ -160,6 +161,9 @@ class _BoundedScan:
         if m:
             self.left -= m.end() - pos
         return m
+
+    def __getattr__(self, name: str):       # any other use of the pattern: unbounded
+        return getattr(self.pattern, name)
 
 
 def _bounded_start_tags() -> None:
