@@ -304,15 +304,18 @@ def _summary_and_body(meta: dict, body: str, path: str) -> tuple[str | None, str
     return summary, body
 
 
+def _normalized(text: str) -> str:
+    """Unix newlines and no byte-order mark: the text `parse_post` and `read_body` split."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def parse_post(text: str, path: str, config: Config) -> Post:
     """Text of one post file → Post. Raises PostError naming `path` (and line).
 
     Whether the post is published yet depends on the moment: see `is_published`.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    meta, body, warnings = _split(text, path)
+    meta, body, warnings = _split(_normalized(text), path)
     unknown = sorted(k for k in meta if isinstance(k, str) and k.lower() not in _KNOWN_KEYS)
     for key in unknown:
         near = {"dete": "date", "titel": "title", "tittle": "title", "tag": "tags",
@@ -396,10 +399,7 @@ def read_body(path: Path, root: Path, config: Config, file_digest: str) -> str |
     text, found = read_post(path, root, str(path), config.max_post_bytes)
     if found != file_digest:
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    _, body = _handler()[0].split(text)
+    _, body = _handler()[0].split(_normalized(text))
     return _summary_and_body({}, clean_text(body.lstrip("\n")), str(path))[1]
 
 
