@@ -163,6 +163,8 @@ class _BoundedScan:
         return m
 
     def __getattr__(self, name: str):       # any other use of the pattern: unbounded
+        if name == "pattern":               # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
         return getattr(self.pattern, name)
 
 
