@@ -2,8 +2,8 @@
 
 One Markdown instance per process, `reset()` between documents (footnote state would
 otherwise leak from one post into the next; a new instance costs ~0.35 ms per post).
-nh3 (ammonia) removes scripts, iframes, event handlers and unsafe URL schemes; its
-attribute filter makes every relative URL absolute against the post's link.
+nh3 (ammonia) removes scripts, iframes, event handlers and unsafe URL schemes; then
+`absolutize` makes every URL attribute (`URL_ATTRIBUTES`) absolute against the post's link.
 """
 
 from __future__ import annotations
@@ -66,9 +66,10 @@ _IFRAME = re.compile(r"<iframe\b[^>]{0,2000}?\bsrc\s*=\s*[\"']?([^\"'\s>]+)[^>]{
 _BARE_URL_RE = re.compile(r"(?<![\w/=])https?://[^\s<>\"'`\]\[]+")
 # A start tag with at least one quoted attribute (the lookahead: a value opens before the
 # tag's end); the others (most tags) hold no URL, and the regex skips them without a call.
-_TAG_RE = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)(?=[^>]*=")((?:\s+[^\s"=/>]+(?:="[^"]*")?)*)\s*/?>')
-_ANY_TAG_RE = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"=/>]+(?:="[^"]*")?)*\s*/?>')
-_URL_ATTR_RE = re.compile(r'(\s)(href|src|cite|poster|srcset|longdesc)="([^"]*)"', re.I)
+_ATTRS = r'(?:\s+[^\s"=/>]+(?:="[^"]*")?)*'       # nh3's output: values double-quoted
+_TAG_RE = re.compile(rf'<([a-zA-Z][a-zA-Z0-9]*)(?=[^>]*=")({_ATTRS})\s*/?>')
+_ANY_TAG_RE = re.compile(rf'<(/?)([a-zA-Z][a-zA-Z0-9]*){_ATTRS}\s*/?>')
+_URL_ATTR_RE = re.compile(rf'(\s)({"|".join(sorted(URL_ATTRIBUTES))})="([^"]*)"', re.I)
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
