@@ -69,7 +69,7 @@ class Workers:
         self._pool: ProcessPoolExecutor | None = None
 
     def factory(self) -> PoolFactory | None:
-        return self._get if self.jobs > 1 else None
+        return self.pool if self.jobs > 1 else None
 
     def fresh(self) -> Executor | None:
         """A pool whose workers are forked from now on: they inherit what the build has made
@@ -79,9 +79,9 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
-        return self._get()
+        return self.pool()
 
-    def _get(self) -> Executor:
+    def pool(self) -> Executor:
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -97,6 +97,12 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _chunked(items: list, parts: int, *, minimum: int) -> list[list]:
+    """`items` in about `parts` consecutive chunks of at least `minimum` (for a pool)."""
+    size = max(minimum, len(items) // parts)
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _render_one(task: tuple[str, str | None, str | None, str, str | None, str, Config]
@@ -119,7 +125,6 @@ class Renderer:
     def __init__(self, config: Config, root: Path, cache: Cache | None = None,
                  workers: Workers | None = None) -> None:
         self.config, self.root, self.cache, self.workers = config, root, cache, workers
-        self.pool = workers.factory() if workers is not None else None
         self.salt = cache.salt if cache is not None else ""
         self._done: dict[str, Rendered] = {}
         self.rendered = 0
@@ -146,11 +151,10 @@ class Renderer:
         if not todo:
             return
         tasks = [self._task(p) for _, p in todo]
-        if self.pool is not None and len(tasks) >= 100:
-            executor = self.pool()
-            size = max(10, len(tasks) // (8 * getattr(executor, "_max_workers", 2)))
-            chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-            results = [r for chunk in executor.map(_render_chunk, chunks) for r in chunk]
+        if self.workers is not None and self.workers.jobs > 1 and len(tasks) >= 100:
+            chunks = _chunked(tasks, 8 * self.workers.jobs, minimum=10)
+            results = [r for chunk in self.workers.pool().map(_render_chunk, chunks)
+                       for r in chunk]
         else:
             results = _render_chunk(tasks)
         self.rendered += len(results)
@@ -200,8 +204,7 @@ def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
         return
     _EMITTING = (site.config, feeds, renderer)
     try:
-        size = max(2, len(feeds) // (6 * renderer.workers.jobs))
-        chunks = [list(range(i, min(i + size, len(feeds)))) for i in range(0, len(feeds), size)]
+        chunks = _chunked(list(range(len(feeds))), 6 * renderer.workers.jobs, minimum=2)
         stream = (files for chunk in executor.map(_emit_specs, chunks) for files in chunk)
         for spec in todo:
             yield emit_indexes(site.config, specs) if spec is None else next(stream)
@@ -302,14 +305,18 @@ def _spec_key(salt: str, spec: FeedSpec) -> str:
     return digest(*parts)
 
 
-def _intact(record: tuple[str, int, int] | None, key: str, path: Path) -> bool:
-    if record is None or record[0] != key:
-        return False
+def _as_written(record: tuple[str, int, int], path: Path) -> bool:
+    """The file still has the size and mtime it was written with (nobody touched it)."""
     try:
         st = path.stat()
     except OSError:
         return False
     return (st.st_size, st.st_mtime_ns) == (record[1], record[2])
+
+
+def _intact(record: tuple[str, int, int] | None, key: str, path: Path) -> bool:
+    """The file was made from inputs with this key, and is as it was written."""
+    return record is not None and record[0] == key and _as_written(record, path)
 
 
 def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
@@ -376,7 +383,7 @@ def _unchanged(cache: Cache, fingerprint: str, out_dir: Path, now: datetime) -> 
     for name in names:
         path = out_dir / name
         record = records.get(str(path))
-        if record is None or not _intact(record, record[0], path):
+        if record is None or not _as_written(record, path):
             return None
     report = WriteReport([], list(names), [])
     return BuildResult(last["published"], last["skipped"],
