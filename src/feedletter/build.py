@@ -22,7 +22,7 @@ from .cache import Cache, digest, salt_for
 from .config import Config
 from .errors import PostError
 from .feeds import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
-from .output import TreeWriter, WriteReport, file_lock, release_inherited_locks
+from .output import TreeWriter, WriteReport, file_lock, release_inherited_locks, write_file
 from .posts import LoadResult, Post, load_posts, read_body, scan_posts
 from .render import Rendered, render_post
 from .site import Site, build_site
@@ -152,17 +152,21 @@ class Renderer:
             return
         tasks = [self._task(p) for _, p in todo]
         if self.workers is not None and self.workers.jobs > 1 and len(tasks) >= 100:
-            chunks = _chunked(tasks, 8 * self.workers.jobs, minimum=10)
-            results = [r for chunk in self.workers.pool().map(_render_chunk, chunks)
-                       for r in chunk]
+            # Small chunks: the last one decides when the slowest worker is done.
+            chunks = _chunked(tasks, 32 * self.workers.jobs, minimum=10)
+            stream = self.workers.pool().map(_render_chunk, chunks)
+            if self.cache is not None:
+                self.cache.flush()          # while the workers render
+            results = [r for chunk in stream for r in chunk]
         else:
             results = _render_chunk(tasks)
         self.rendered += len(results)
         for (key, _), rendered in zip(todo, results, strict=True):
             self._done[key] = rendered
         if self.cache is not None:
-            self.cache.put_renders([(k, r) for (k, p), r in zip(todo, results, strict=True)
-                                    if p.digest])
+            cache, rows = self.cache, [(k, r) for (k, p), r in zip(todo, results, strict=True)
+                                       if p.digest]
+            cache.defer(lambda: cache.put_renders(rows))
 
     def __call__(self, post: Post) -> Rendered:
         key = self._key(post)
@@ -175,23 +179,41 @@ class Renderer:
         return self._done[self._key(post)]
 
 
-# What forked emitters inherit: (config, feed specs, renderer). Set just before the fork.
-_EMITTING: tuple[Config, list[FeedSpec], Renderer] | None = None
+# What forked emitters inherit: (config, feed specs, renderer, output folder, dry run).
+# Set just before the fork.
+_EMITTING: tuple[Config, list[FeedSpec], Renderer, Path, bool] | None = None
+
+# (name, bytes changed, size, mtime_ns) of each file of a feed, as written
+Written = list[tuple[str, bool, int, int]]
 
 
-def _emit_specs(indices: list[int]) -> list[dict[str, bytes]]:
+def _write_files(out_dir: Path, files: dict[str, bytes], dry_run: bool) -> Written:
+    done = []
+    for name, data in files.items():
+        changed = write_file(out_dir, name, data, dry_run=dry_run)
+        if dry_run:
+            done.append((name, changed, 0, 0))
+        else:
+            st = (out_dir / name).stat()
+            done.append((name, changed, st.st_size, st.st_mtime_ns))
+    return done
+
+
+def _emit_specs(indices: list[int]) -> list[Written]:
     assert _EMITTING is not None, "emitter started without its site"
-    config, specs, renderer = _EMITTING
-    return [emit_feed(config, specs[i], renderer.prepared) for i in indices]
+    config, specs, renderer, out_dir, dry_run = _EMITTING
+    return [_write_files(out_dir, emit_feed(config, specs[i], renderer.prepared), dry_run)
+            for i in indices]
 
 
 def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
-             renderer: Renderer) -> Iterator[dict[str, bytes]]:
-    """The files of each feed in `todo` in order (None: the indexes), over a pool if many.
+             renderer: Renderer, out_dir: Path, dry_run: bool) -> Iterator[Written]:
+    """Emit and write the files of each feed in `todo` (None: the indexes), in order.
 
-    The pool is forked after rendering, so its workers hold every render already; the
-    files come back in order while the workers emit the next ones, and this process
-    writes them.
+    With many feeds, a pool forked after rendering (its workers hold every render already)
+    emits and writes them, each file atomically: no file's bytes cross between processes,
+    and the files are flushed to disk in parallel. Meanwhile this process stores what the
+    cache was given.
     """
     global _EMITTING
     feeds = [spec for spec in todo if spec is not None]
@@ -199,15 +221,19 @@ def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
                 if renderer.workers is not None and len(feeds) >= 24 else None)
     if executor is None:
         for spec in todo:
-            yield (emit_indexes(site.config, specs) if spec is None
-                   else emit_feed(site.config, spec, renderer))
+            files = (emit_indexes(site.config, specs) if spec is None
+                     else emit_feed(site.config, spec, renderer))
+            yield _write_files(out_dir, files, dry_run)
         return
-    _EMITTING = (site.config, feeds, renderer)
+    _EMITTING = (site.config, feeds, renderer, out_dir, dry_run)
     try:
-        chunks = _chunked(list(range(len(feeds))), 6 * renderer.workers.jobs, minimum=2)
-        stream = (files for chunk in executor.map(_emit_specs, chunks) for files in chunk)
+        chunks = _chunked(list(range(len(feeds))), 8 * renderer.workers.jobs, minimum=2)
+        stream = (written for chunk in executor.map(_emit_specs, chunks) for written in chunk)
+        if renderer.cache is not None:
+            renderer.cache.flush()
         for spec in todo:
-            yield emit_indexes(site.config, specs) if spec is None else next(stream)
+            yield (_write_files(out_dir, emit_indexes(site.config, specs), dry_run)
+                   if spec is None else next(stream))
     finally:
         _EMITTING = None
 
@@ -344,13 +370,12 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
             todo.append((key, spec))
     renderer.prepare(posts_in_feeds(spec for _, spec in todo if spec is not None))
     rows = []
-    emitted = _emitted(site, specs, [spec for _, spec in todo], renderer)
-    for (key, _spec), files in zip(todo, emitted, strict=True):
-        for name, data in files.items():
-            writer.write(name, data)
+    emitted = _emitted(site, specs, [spec for _, spec in todo], renderer, out_dir, dry_run)
+    for (key, _spec), written in zip(todo, emitted, strict=True):
+        for name, changed, size, mtime in written:
+            writer.record(name, changed)
             if not dry_run:
-                st = (out_dir / name).stat()
-                rows.append((str(out_dir / name), key, st.st_size, st.st_mtime_ns))
+                rows.append((str(out_dir / name), key, size, mtime))
     report = writer.finish()
     if cache is not None and not dry_run:
         keep = {str(out_dir / n) for _, names, _ in groups for n in names}

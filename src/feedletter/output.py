@@ -68,6 +68,21 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+def write_file(out_dir: Path, name: str, data: bytes, *, dry_run: bool = False) -> bool:
+    """Write one file of an output tree atomically; whether its bytes changed.
+
+    With `dry_run`, only compare. Safe to call from several processes at once for
+    different names (a `TreeWriter`'s `start` must have run first).
+    """
+    path = out_dir / safe_relpath(name)
+    if not dry_run:
+        return write_atomic(path, data)
+    try:
+        return path.read_bytes() != data
+    except OSError:
+        return True
+
+
 def _read_manifest(out_dir: Path) -> set[str]:
     try:
         names = json.loads((out_dir / MANIFEST).read_text("utf-8"))
@@ -121,17 +136,13 @@ class TreeWriter:
             _write_manifest(self.out_dir, self.old | self.names)
 
     def write(self, name: str, data: bytes) -> bool:
-        name = safe_relpath(name)
-        path = self.out_dir / name
-        if self.dry_run:
-            try:
-                changed = path.read_bytes() != data
-            except OSError:
-                changed = True
-        else:
-            changed = write_atomic(path, data)
-        (self.report.written if changed else self.report.unchanged).append(name)
+        changed = write_file(self.out_dir, name, data, dry_run=self.dry_run)
+        self.record(name, changed)
         return changed
+
+    def record(self, name: str, changed: bool) -> None:
+        """Count a file another process wrote (with `write_file`) for this tree."""
+        (self.report.written if changed else self.report.unchanged).append(safe_relpath(name))
 
     def keep(self, name: str) -> None:
         """Count a file known to be current without reading it (the cache said so)."""

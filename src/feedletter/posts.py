@@ -567,7 +567,8 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
         snapshot[display] = (snapshot[display][0],
                              (kind, value.slim()) if kind == "post" else outcome)
     if cache is not None and (len(misses) > save_over or len(known) != len(snapshot)):
-        cache.put_posts({d: v for d, v in snapshot.items() if v[0]})
+        saved = {d: v for d, v in snapshot.items() if v[0]}
+        cache.defer(lambda: cache.put_posts(saved))
 
     result = LoadResult([], [], [], parsed=len(misses))
     for display in snapshot:      # discovery order: sorted, deterministic
