@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import index
 from .cache import Cache, digest, salt_for
 from .config import Config
 from .errors import PostError
@@ -324,6 +325,38 @@ def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cach
                 cache.close()
 
 
+@contextlib.contextmanager
+def open_period(config: Config, posts_dir: Path | None, now: datetime, start: datetime,
+                end: datetime, *, use_cache: bool = True, save_over: int = 0
+                ) -> Iterator[tuple[LoadResult, Site, Renderer]]:
+    """The site as a digest of [start, end) needs it: its posts of the period and the tag
+    names, from the digest's index when that is exact (index.py), else a full load
+    through the cache, which stores a new index. `site.posts` may hold only the period."""
+    posts_dir = posts_dir or config.posts_dir
+    if not use_cache:
+        with open_site(config, posts_dir, now, use_cache=False) as opened:
+            yield opened
+        return
+    scan = scan_posts(posts_dir)
+    cache = open_cache(config)
+    try:
+        found = index.load_period(cache, config, posts_dir, scan, now, start, end)
+        if found is not None:
+            yield found[0], found[1], Renderer(config, posts_dir, cache)
+            return
+        with open_site(config, posts_dir, now, cache=cache, scan=scan,
+                       save_over=save_over) as (load, site, renderer):
+            _index_later(cache, posts_dir, scan, load, site)
+            yield load, site, renderer
+    finally:
+        cache.close()
+
+
+def _index_later(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]],
+                 load: LoadResult, site: Site) -> None:
+    cache.defer(lambda: index.save(cache, posts_dir, scan, load, site))
+
+
 def _spec_key(salt: str, spec: FeedSpec) -> str:
     parts = [salt, spec.path, spec.title, spec.description, spec.kind, spec.name]
     for post in spec.posts:
@@ -453,6 +486,8 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                     return quick
             with open_site(config, posts_dir, now, use_cache=use_cache, jobs=jobs, cache=cache,
                            scan=scan) as (load, site, renderer):
+                if cache is not None and not dry_run:
+                    _index_later(cache, posts_dir, scan, load, site)
                 report = None
                 if not (strict and load.errors):
                     report = write_outputs(site, out_dir, renderer, dry_run=dry_run)

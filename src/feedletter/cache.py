@@ -195,6 +195,59 @@ class Cache:
     def put_state(self, key: str, value: Any) -> None:
         self.write_many("INSERT OR REPLACE INTO state VALUES (?, ?)", [(key, _seal(value))])
 
+    def drop_state(self, key: str) -> None:
+        self.write_many("DELETE FROM state WHERE key = ?", [(key,)])
+
+    # -- a header and its rows, written and read together (the digest's index) -------------
+
+    def put_index(self, header_key: str, header: Any, prefix: str, rows: dict[str, Any],
+                  gone: Iterable[str] = ()) -> None:
+        """Store `rows` (as `prefix` + name), drop `gone`, then the header: one transaction."""
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                                ((prefix + name, _seal(value)) for name, value in rows.items()))
+            self.db.executemany("DELETE FROM state WHERE key = ?", ((prefix + n,) for n in gone))
+            self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                            (header_key, _seal(header)))
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            self._disable(exc)
+
+    def get_index(self, header_key: str, prefix: str, names: list[str]
+                  ) -> tuple[Any, dict[str, Any]]:
+        """The header and the rows among `names` that exist, read in one transaction."""
+        if self.db is None:
+            return None, {}
+        try:
+            self.db.execute("BEGIN")
+            try:
+                row = self.db.execute("SELECT blob FROM state WHERE key = ?",
+                                      (header_key,)).fetchone()
+                found = {}
+                for name in names:
+                    hit = self.db.execute("SELECT blob FROM state WHERE key = ?",
+                                          (prefix + name,)).fetchone()
+                    if hit is not None:
+                        found[name] = hit[0]
+            finally:
+                self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._disable(exc)
+            return None, {}
+        header = self.unseal(row[0]) if row else None
+        rows = {}
+        for name, blob in found.items():
+            value = self.unseal(blob)
+            if value is None:           # damaged: as if absent (the caller loads in full)
+                continue
+            rows[name] = value
+        return header, rows
+
     # -- renders ---------------------------------------------------------------------------
 
     def get_render(self, key: str) -> Any:

@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .build import build as run_build
-from .build import open_site
+from .build import open_period, open_site
 from .config import Config, load_config
 from .dates import parse_zone
 from .errors import FeedletterError, LockBusy, SendError
@@ -181,8 +181,8 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(f"cannot read {intro_file}: {exc}",
                                      param_hint="--intro") from None
-    with open_site(config, posts_dir, moment, use_cache=not dry_run,
-                   save_over=64) as (load, site, renderer):
+    with open_period(config, posts_dir, moment, period.start, period.end,
+                     use_cache=not dry_run, save_over=64) as (load, site, renderer):
         for problem in load.errors:
             click.echo(f"warning: not in any digest: {problem}", err=True)
         built = digests.build_digest(site, period, intro=intro, recipients=recipients,
