@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from feedletter.cache import shard_of
 from feedletter.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -208,3 +209,29 @@ def test_a_digest_leaves_a_few_changed_posts_for_the_next_build(tmp_path):
     assert snapshot() == before
     ws.check_same_as_cold("after the digest")
     assert snapshot() != before
+
+
+def test_one_edit_rewrites_one_shard_of_the_snapshot_and_one_month_of_the_index(tmp_path):
+    import sqlite3
+
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for i in range(1, 10):
+        (posts / f"2020-0{i}-15-p{i}.md").write_text(f"---\ntitle: Post {i}\n---\nBody {i}\n")
+    ws = Workspace(tmp_path, posts)
+    assert ws.build("warm").exit_code == 0
+
+    def rows() -> tuple[dict, dict]:
+        with sqlite3.connect(tmp_path / ".feedletter" / "cache.sqlite") as db:
+            return (dict(db.execute("SELECT shard, blob FROM posts")),
+                    dict(db.execute("SELECT key, blob FROM state WHERE key LIKE 'digest-month:%'")))
+    shards, months = rows()
+    assert len(shards) > 1 and len(months) == 9
+    (posts / "2020-03-15-p3.md").write_text("---\ntitle: Post 3 edited\n---\nBody 3\n")
+    assert ws.build("warm").exit_code == 0
+    shards_after, months_after = rows()
+    assert shards_after.keys() == shards.keys()
+    assert [k for k in shards if shards[k] != shards_after[k]] == [
+        shard_of(str(posts / "2020-03-15-p3.md"))]
+    assert [k for k in months if months[k] != months_after[k]] == ["digest-month:2020-03"]
+    ws.check_same_as_cold("after the edit")

@@ -1,10 +1,10 @@
 """The persistent build cache: `.feedletter/cache.sqlite` beside the config.
 
 What it remembers, and what each entry is keyed by:
-- posts:   one snapshot of every parsed post (or its error), each keyed by its file's size,
+- posts:   a snapshot of every parsed post (or its error), each keyed by its file's size,
            mtime, ctime and inode, as make and git do (ctime cannot be set back by a user);
-           one blob, because unpickling 10,000 posts at once is ten times faster than
-           one by one;
+           in `SHARDS` blobs by a hash of the path: unpickling 10,000 posts in a few blobs
+           is ten times faster than one by one, and one edited post rewrites 1/64 of it;
 - renders: a post's rendered HTML, keyed by a hash of the file's bytes and its link;
 - outputs: for each output file, a hash of everything it was made from, and the size and
            mtime it was written with (a file edited or deleted by hand is made again);
@@ -25,16 +25,18 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+SHARDS = 64
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS posts (id INTEGER PRIMARY KEY CHECK (id = 1), blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (shard INTEGER PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS renders (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key TEXT NOT NULL,
@@ -53,6 +55,11 @@ def digest(*parts: bytes | str) -> str:
 
 def stat_key(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def shard_of(path: str) -> int:
+    """Which blob of the posts snapshot holds a file's entry."""
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 def _seal(obj: Any) -> bytes:
@@ -171,13 +178,32 @@ class Cache:
     # -- posts -----------------------------------------------------------------------------
 
     def posts(self) -> dict[str, tuple[str, Any]]:
-        """{file: (stat key, outcome)} as the last build left it; {} when unusable."""
-        row = self._get("SELECT blob FROM posts WHERE id = 1", ())
-        snapshot = self.unseal(row[0]) if row else None
-        return snapshot if isinstance(snapshot, dict) else {}
+        """{file: (stat key, outcome)} as the last build left it; {} when any part is
+        unusable (every post is then parsed again, and every shard rewritten)."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT shard, blob FROM posts").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._disable(exc)
+            return {}
+        snapshot: dict[str, tuple[str, Any]] = {}
+        for _shard, blob in rows:
+            part = self.unseal(blob)
+            if not isinstance(part, dict):
+                return {}
+            snapshot.update(part)
+        return snapshot
 
-    def put_posts(self, snapshot: dict[str, tuple[str, Any]]) -> None:
-        self.write_many("INSERT OR REPLACE INTO posts VALUES (1, ?)", [(_seal(snapshot),)])
+    def put_posts(self, snapshot: dict[str, tuple[str, Any]], shards: Iterable[int]) -> None:
+        """Rewrite the given shards of the snapshot (the others are as stored)."""
+        parts: dict[int, dict[str, tuple[str, Any]]] = {shard: {} for shard in shards}
+        for path, value in snapshot.items():
+            part = parts.get(shard_of(path))
+            if part is not None:
+                part[path] = value
+        self.write_many("INSERT OR REPLACE INTO posts VALUES (?, ?)",
+                        ((shard, _seal(part)) for shard, part in sorted(parts.items())))
 
     @staticmethod
     def unseal(blob: bytes) -> Any:

@@ -63,17 +63,26 @@ def save(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]], load: LoadR
     """Store the index of a full load; months whose posts did not change are kept as stored."""
     if cache.db is None:
         return
-    published = {post.source: signature(post) for post in load.posts}
+    old = cache.get_state(HEADER)
+    if not isinstance(old, dict) or old.get("posts_dir") != str(posts_dir.absolute()):
+        old = {}
+    old_files, old_sums = old.get("files", {}), old.get("months", {})
+    keys = dict(scan)
+    files: dict[str, tuple[str, str | None]] = {path: (key, None) for path, key in scan}
+    for post in load.posts:
+        key = keys.get(post.source, "")
+        known = old_files.get(post.source)
+        # the same bytes (same stat key, same salt) give the same post: reuse its hash
+        sig = known[1] if known and known[0] == key and key and known[1] else signature(post)
+        files[post.source] = (key, sig)
     months: dict[str, list[Post]] = defaultdict(list)
     for post in site.posts:                              # newest first
         months[_month(post.date)].append(post.slim())
     sums = {name: digest(*(f"{p.source}\0{p.digest}\0{p.id}\0{p.link}" for p in posts))
             for name, posts in months.items()}
-    old = cache.get_state(HEADER)
-    old_sums = old.get("months", {}) if isinstance(old, dict) else {}
     header = {
         "posts_dir": str(posts_dir.absolute()),
-        "files": {path: (key, published.get(path)) for path, key in scan},
+        "files": files,
         "newest": max((p.date.timestamp() for p in load.posts), default=float("-inf")),
         "next": load.next_publish.timestamp() if load.next_publish else float("inf"),
         "skipped": load.skipped,

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
-from .cache import Cache, digest, stat_key
+from .cache import Cache, digest, shard_of, stat_key
 from .config import Author, Config
 from .dates import date_from_filename, parse_date
 from .errors import PostError
@@ -566,9 +566,11 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
         kind, value = outcome
         snapshot[display] = (snapshot[display][0],
                              (kind, value.slim()) if kind == "post" else outcome)
-    if cache is not None and (len(misses) > save_over or len(known) != len(snapshot)):
+    gone = [display for display in known if display not in snapshot]
+    if cache is not None and (len(misses) > save_over or gone):
         saved = {d: v for d, v in snapshot.items() if v[0]}
-        cache.defer(lambda: cache.put_posts(saved))
+        dirty = {shard_of(d) for d in (*misses, *gone)}
+        cache.defer(lambda: cache.put_posts(saved, dirty))
 
     result = LoadResult([], [], [], parsed=len(misses))
     for display in snapshot:      # discovery order: sorted, deterministic
