@@ -552,7 +552,7 @@ def load_posts(config: Config, posts_dir: Path | None = None, *, now: datetime,
             snapshot[display] = (key, ("note", ""))
             misses.append(display)
     if pool is not None and len(misses) >= 400:
-        size = max(50, len(misses) // 8)
+        size = max(50, len(misses) // 32)   # small chunks: the workers end together
         chunks = [misses[i:i + size] for i in range(0, len(misses), size)]
         executor = pool()
         results = executor.map(_load_chunk, [(c, str(posts_dir), config, keep_bodies)
