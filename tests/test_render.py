@@ -1,9 +1,10 @@
 """feedletter's patches to Python-Markdown change its speed, never its output.
 
-`render._markdown()` patches three things (see render.py): the link and bracket search
-(`_linear_links`), the raw-HTML parser's start-tag scan (`_BoundedScan`) and which inline
-patterns are tried on a text (`_skip_hopeless_patterns`). Each test renders the same
-texts with the patched instance and with a stock one (same extensions) and compares.
+`render._markdown()` patches four things (see render.py): the link and bracket search
+(`_linear_links`), the raw-HTML parser's start-tag scan (`_BoundedScan`), which inline
+patterns are tried on a text (`_skip_hopeless_patterns`) and which block processors are
+asked about a block (`_skip_hopeless_blocks`). Each test renders the same texts with the
+patched instance and with a stock one (same extensions) and compares.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ PIECES = st.one_of(
                      "<a@b.c>", "&amp;", "&#42;", "**x**", "__y__", "*z*", "`c`", "``d``",
                      "  \n", "\n\n", "    code\n", "```\n", "> ", "- ", "1. ", "| a | b |\n",
                      "|---|---|\n", "{: .c}", "*[HTML]: Hyper", "<iframe src=x ", "<a href=\"",
-                     "<!-- c -->", "\\[", "<span markdown=\"1\">"]),
+                     "<!-- c -->", "\\[", "<span markdown=\"1\">", "Title\n===\n",
+                     "Sub\n---\n", "# H #\n", "Term\n:   def\n", "*  *  *\n"]),
 )
 TEXTS = st.lists(PIECES, max_size=60).map("".join)
 
@@ -113,9 +115,12 @@ def test_the_bound_changes_nothing_below_its_budget() -> None:
 
 
 def test_the_patches_are_in_place() -> None:
-    """With the Python-Markdown we install, all three patches apply (each falls back to
+    """With the Python-Markdown we install, all four patches apply (each falls back to
     Python-Markdown's own code when its internals differ: slower, same output)."""
     md = render._markdown()
     assert "_InlineProcessor__handleInline" in vars(md.treeprocessors["inline"])
     assert any(isinstance(getattr(htmlparser, n, None), render._BoundedScan) for n in SCANS)
     assert md.inlinePatterns["footnote"].compiled_re.pattern.endswith("{0,256})\\]")
+    gated = [name for name, _, _ in render._BLOCK_NEEDLES
+             if "gated" in md.parser.blockprocessors[name].test.__qualname__]
+    assert len(gated) == len(render._BLOCK_NEEDLES)

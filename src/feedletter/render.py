@@ -83,7 +83,47 @@ def _markdown():
     _linear_links(md)
     _bounded_start_tags()
     _skip_hopeless_patterns(md)
+    _skip_hopeless_blocks(md)
     return md
+
+
+# Block processors whose test (or, for those whose test is always true, whose run) cannot
+# succeed on a block without one of these strings: (name, class name, needles).
+_BLOCK_NEEDLES = (
+    ("table", "TableProcessor", ("|",)),
+    ("hashheader", "HashHeaderProcessor", ("#",)),
+    ("setextheader", "SetextHeaderProcessor", ("\n=", "\n-")),
+    ("deflist", "DefListProcessor", (":",)),
+    ("quote", "BlockQuoteProcessor", (">",)),
+    ("footnote", "FootnoteBlockProcessor", ("[^",)),
+    ("abbr", "AbbrBlockprocessor", ("*[",)),
+    ("reference", "ReferenceProcessor", ("]:",)),
+)
+
+
+def _skip_hopeless_blocks(md) -> None:
+    """Ask a block processor about a block only if the block has a string it needs.
+
+    Every paragraph goes past ~16 block processors, most of which run a regular
+    expression over the whole block (a table looks for '|', a header for '#'): a third
+    of the block parser's time. A skipped test is exactly a failed one: those tests have
+    no effect when they fail, and the processors whose test is always true put the block
+    back unchanged when their run finds nothing. Processors of another class under the
+    same name (another extension) are left alone.
+    """
+    processors = md.parser.blockprocessors
+    for name, cls, needles in _BLOCK_NEEDLES:
+        if name not in processors or type(processors[name]).__name__ != cls:
+            continue
+        processor = processors[name]
+        test = processor.test
+        if len(needles) == 1:
+            def gated(parent, block: str, _test=test, _needle=needles[0]) -> bool:
+                return _needle in block and _test(parent, block)
+        else:
+            def gated(parent, block: str, _test=test, _needles=needles) -> bool:
+                return any(n in block for n in _needles) and _test(parent, block)
+        processor.test = gated
 
 
 # Characters an inline pattern cannot match without (one of them must be in the text).
@@ -101,8 +141,9 @@ def _skip_hopeless_patterns(md) -> None:
 
     Python-Markdown tries each of its ~15 inline patterns on every text of every element,
     and most texts have no '[', '<', '`' or '*' at all: those tries were a third of the
-    time spent on a typical post. A skipped try is exactly a failed one (no match, search
-    restarts at 0), so the output is the same.
+    time spent on a typical post. Likewise the reference patterns, in a document without
+    reference definitions. A skipped try is exactly a failed one (the text unchanged, the
+    next pattern's search starting at 0), so the output is the same.
     """
     from markdown import util
 
@@ -113,17 +154,25 @@ def _skip_hopeless_patterns(md) -> None:
     apply = getattr(processor, "_InlineProcessor__applyPattern", None)
     if apply is None or patterns != list(md.inlinePatterns):
         return          # another Python-Markdown inside: keep its own (slower) loop
+    from markdown.inlinepatterns import ReferenceInlineProcessor
+
     needles = [_NEEDLES.get(name) for name in names]
+    # Without reference definitions in the document a reference pattern never changes the
+    # text (its handleMatch returns no node for an undefined reference): skip it.
+    unreferenced = [False if isinstance(pattern, ReferenceInlineProcessor) else needed
+                    for pattern, needed in zip(patterns, needles, strict=True)]
     count = len(patterns)
 
     def handle_inline(data: str, index: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
         start = 0
+        table = needles if md.references else unreferenced
         while index < count:
-            needed = needles[index]
-            if needed is not None and (needed not in data if isinstance(needed, str)
-                                       else not any(n in data for n in needed)):
+            needed = table[index]
+            if needed is False or needed is not None and (
+                    needed not in data if isinstance(needed, str)
+                    else not any(n in data for n in needed)):
                 index, start = index + 1, 0
                 continue
             data, matched, start = apply(patterns[index], data, index, start)
