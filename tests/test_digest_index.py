@@ -5,12 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from feedletter import build, index
@@ -18,7 +15,7 @@ from feedletter.cli import main
 from feedletter.config import load_config
 from feedletter.digest import choose_period
 from feedletter.posts import scan_posts
-from test_incremental import NOW, Workspace, make_corpus_script, tree
+from test_incremental import NOW, Workspace, built_site, synthetic_posts, tree
 
 
 class Digests:
@@ -105,28 +102,17 @@ def test_the_index_serves_digests_exactly_on_the_real_corpus(tmp_path, corpus_di
 
 
 def test_the_index_serves_digests_exactly_on_a_synthetic_corpus(tmp_path):
-    script = make_corpus_script()
-    if not script.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{script} missing; CI must not skip")
-        pytest.skip(f"synthetic corpus generator not found at {script}")
     posts = tmp_path / "posts"
-    subprocess.run([sys.executable, str(script), str(posts), "200"], check=True,
-                   capture_output=True, timeout=120)
-    files = sorted(posts.glob("*.md"))
+    files = synthetic_posts(posts, 200)
     newest = files[-1]
     ws = Workspace(tmp_path, posts)
     sequence(ws, newest.name[:7], newest, files[len(files) // 2])
 
 
 def test_a_damaged_month_of_the_index_means_a_full_load(tmp_path):
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    for day in range(1, 4):
-        (posts / f"2020-01-0{day}-p{day}.md").write_text(
-            f"---\ntitle: Post {day}\ntags: Tag {day}\n---\nBody {day}\n")
-    ws = Workspace(tmp_path, posts)
-    assert ws.build("warm").exit_code == 0
+    ws = built_site(tmp_path, {f"2020-01-0{day}-p{day}.md":
+                               f"---\ntitle: Post {day}\ntags: Tag {day}\n---\nBody {day}\n"
+                               for day in range(1, 4)})
     d = Digests(ws, "2020-01")
     assert d.served_by_index()
     before = d.files()

@@ -22,6 +22,19 @@ def make_corpus_script() -> Path:
     return REPO.parent / "shared" / "bench" / "make_corpus.py"
 
 
+def synthetic_posts(folder: Path, count: int) -> list[Path]:
+    """`count` posts from the shared corpus generator in `folder`, sorted by name (skipped
+    with the reason when the generator is missing, except in CI)."""
+    script = make_corpus_script()
+    if not script.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{script} missing; CI must not skip")
+        pytest.skip(f"synthetic corpus generator not found at {script}")
+    subprocess.run([sys.executable, str(script), str(folder), str(count)], check=True,
+                   capture_output=True, timeout=120)
+    return sorted(folder.glob("*.md"))
+
+
 def tree(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
             if p.is_file() and not p.name.startswith(".")}
@@ -53,6 +66,17 @@ class Workspace:
         assert warm.exit_code == cold.exit_code != 2, (label, warm.output, cold.output)
         assert tree(self.root / "warm") == tree(cold_dir), label
         return warm.stdout
+
+
+def built_site(tmp_path: Path, posts: dict[str, str]) -> Workspace:
+    """A workspace with these post files (name: text), built once into `warm`."""
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for name, text in posts.items():
+        (folder / name).write_text(text)
+    ws = Workspace(tmp_path, folder)
+    assert ws.build("warm").exit_code == 0
+    return ws
 
 
 def edits(ws: Workspace, first: Path, second: Path):
@@ -100,27 +124,16 @@ def test_incremental_equals_cold_on_the_real_corpus(tmp_path, corpus_copy):
 
 
 def test_incremental_equals_cold_on_a_synthetic_corpus(tmp_path):
-    script = make_corpus_script()
-    if not script.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{script} missing; CI must not skip")
-        pytest.skip(f"synthetic corpus generator not found at {script}")
     posts = tmp_path / "posts"
-    subprocess.run([sys.executable, str(script), str(posts), "120"], check=True,
-                   capture_output=True, timeout=120)
+    files = synthetic_posts(posts, 120)
     ws = Workspace(tmp_path, posts, '[feeds]\nmax_entries = 20\n')
-    files = sorted(posts.glob("*.md"))
     run_sequence(ws, files[-1], files[len(files) // 2])
 
 
 def test_one_edit_rewrites_only_the_feeds_that_carry_it(tmp_path):
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    for i in range(1, 6):
-        (posts / f"2020-01-0{i}-p{i}.md").write_text(
-            f"---\ntitle: Post {i}\ntags: t{i}\nauthor: a{i}\n---\nBody {i}\n")
-    ws = Workspace(tmp_path, posts)
-    assert ws.build("warm").exit_code == 0
+    ws = built_site(tmp_path, {f"2020-01-0{i}-p{i}.md": f"---\ntitle: Post {i}\ntags: t{i}\n"
+                               f"author: a{i}\n---\nBody {i}\n" for i in range(1, 6)})
+    posts = ws.posts
     (posts / "2020-01-03-p3.md").write_text("---\ntitle: Post 3\ntags: t3\nauthor: a3\n---\nNew\n")
     result = ws.build("warm")
     # all.* + tags/t3.* + authors/a3.* (index files do not change: same feeds, same counts)
@@ -184,12 +197,9 @@ def test_a_digest_leaves_a_few_changed_posts_for_the_next_build(tmp_path):
     posts; the edited post is still in the digest, and the next build sees it too."""
     import sqlite3
 
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    for i in range(1, 6):
-        (posts / f"2020-01-0{i}-p{i}.md").write_text(f"---\ntitle: Post {i}\n---\nBody {i}\n")
-    ws = Workspace(tmp_path, posts)
-    assert ws.build("warm").exit_code == 0
+    ws = built_site(tmp_path, {f"2020-01-0{i}-p{i}.md": f"---\ntitle: Post {i}\n---\nBody {i}\n"
+                               for i in range(1, 6)})
+    posts = ws.posts
     db = tmp_path / ".feedletter" / "cache.sqlite"
 
     def snapshot() -> list:
@@ -214,12 +224,9 @@ def test_a_digest_leaves_a_few_changed_posts_for_the_next_build(tmp_path):
 def test_one_edit_rewrites_one_shard_of_the_snapshot_and_one_month_of_the_index(tmp_path):
     import sqlite3
 
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    for i in range(1, 10):
-        (posts / f"2020-0{i}-15-p{i}.md").write_text(f"---\ntitle: Post {i}\n---\nBody {i}\n")
-    ws = Workspace(tmp_path, posts)
-    assert ws.build("warm").exit_code == 0
+    ws = built_site(tmp_path, {f"2020-0{i}-15-p{i}.md": f"---\ntitle: Post {i}\n---\nBody {i}\n"
+                               for i in range(1, 10)})
+    posts = ws.posts
 
     def rows() -> tuple[dict, dict]:
         with sqlite3.connect(tmp_path / ".feedletter" / "cache.sqlite") as db:
