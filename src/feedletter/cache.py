@@ -226,13 +226,18 @@ class Cache:
 
     # -- a header and its rows, written and read together (the digest's index) -------------
 
-    def put_index(self, header_key: str, header: Any, prefix: str, rows: dict[str, Any],
-                  gone: Iterable[str] = ()) -> None:
-        """Store `rows` (as `prefix` + name), drop `gone`, then the header: one transaction."""
+    def put_index(self, header_key: str, prefix: str,
+                  make: Callable[[Any], tuple[Any, dict[str, Any], Iterable[str]]]) -> None:
+        """Replace a header and its rows in one transaction that also reads the old header:
+        `make(old header or None)` gives (new header, rows to store as `prefix` + name, names
+        to drop), so no other writer can slip in between the read and the write."""
         if self.db is None:
             return
         try:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
+            row = self.db.execute("SELECT blob FROM state WHERE key = ?",
+                                  (header_key,)).fetchone()
+            header, rows, gone = make(self.unseal(row[0]) if row else None)
             self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
                                 ((prefix + name, _seal(value)) for name, value in rows.items()))
             self.db.executemany("DELETE FROM state WHERE key = ?", ((prefix + n,) for n in gone))
@@ -243,6 +248,10 @@ class Cache:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
             self._disable(exc)
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise
 
     def get_index(self, header_key: str, prefix: str, names: list[str]
                   ) -> tuple[Any, dict[str, Any]]:

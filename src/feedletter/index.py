@@ -17,7 +17,8 @@ re-parsed with the same site signature (its text changed, nothing the site model
 and `now` inside the window in which the same posts are published. Anything else (a file
 added or removed, a tag or date edited, a draft, an error, a damaged or missing index)
 means a full load, which writes a new index. Header and months are written in one
-transaction and read in one, so a build writing the index meanwhile cannot mix two states.
+transaction, which also reads the header they replace, and read in one: a build and a
+digest writing the index at once cannot mix two states.
 """
 
 from __future__ import annotations
@@ -63,36 +64,40 @@ def save(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]], load: LoadR
     """Store the index of a full load; months whose posts did not change are kept as stored."""
     if cache.db is None:
         return
-    old = cache.get_state(HEADER)
-    if not isinstance(old, dict) or old.get("posts_dir") != str(posts_dir.absolute()):
-        old = {}
-    old_files, old_sums = old.get("files", {}), old.get("months", {})
-    keys = dict(scan)
-    files: dict[str, tuple[str, str | None]] = {path: (key, None) for path, key in scan}
-    for post in load.posts:
-        key = keys.get(post.source, "")
-        known = old_files.get(post.source)
-        # the same bytes (same stat key, same salt) give the same post: reuse its hash
-        sig = known[1] if known and known[0] == key and key and known[1] else signature(post)
-        files[post.source] = (key, sig)
+    folder = str(posts_dir.absolute())
     months: dict[str, list[Post]] = defaultdict(list)
     for post in site.posts:                              # newest first
         months[_month(post.date)].append(post.slim())
     sums = {name: digest(*(f"{p.source}\0{p.digest}\0{p.id}\0{p.link}" for p in posts))
             for name, posts in months.items()}
-    header = {
-        "posts_dir": str(posts_dir.absolute()),
-        "files": files,
-        "newest": max((p.date.timestamp() for p in load.posts), default=float("-inf")),
-        "next": load.next_publish.timestamp() if load.next_publish else float("inf"),
-        "skipped": load.skipped,
-        "errors": load.errors,
-        "names": {group.slug: group.name for group in site.tags},
-        "months": sums,
-    }
-    cache.put_index(HEADER, header, MONTH,
-                    {name: months[name] for name in sums if old_sums.get(name) != sums[name]},
-                    gone=[name for name in old_sums if name not in sums])
+    keys = dict(scan)
+
+    def make(old: object) -> tuple[dict, dict[str, list[Post]], list[str]]:
+        if not isinstance(old, dict) or old.get("posts_dir") != folder:
+            old = {}
+        old_files, old_sums = old.get("files", {}), old.get("months", {})
+        files: dict[str, tuple[str, str | None]] = {path: (key, None) for path, key in scan}
+        for post in load.posts:
+            key = keys.get(post.source, "")
+            known = old_files.get(post.source)
+            # the same bytes (same stat key, same salt) give the same post: reuse its hash
+            sig = known[1] if known and known[0] == key and key and known[1] else signature(post)
+            files[post.source] = (key, sig)
+        header = {
+            "posts_dir": folder,
+            "files": files,
+            "newest": max((p.date.timestamp() for p in load.posts), default=float("-inf")),
+            "next": load.next_publish.timestamp() if load.next_publish else float("inf"),
+            "skipped": load.skipped,
+            "errors": load.errors,
+            "names": {group.slug: group.name for group in site.tags},
+            "months": sums,
+        }
+        return (header,
+                {name: months[name] for name in sums if old_sums.get(name) != sums[name]},
+                [name for name in old_sums if name not in sums])
+
+    cache.put_index(HEADER, MONTH, make)
 
 
 def load_period(cache: Cache, config: Config, posts_dir: Path, scan: list[tuple[str, str]],
