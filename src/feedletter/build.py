@@ -12,27 +12,23 @@ import contextlib
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import index
 from .cache import Cache, digest, salt_for
 from .config import Config
 from .errors import PostError
 from .feeds import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
-from .output import TreeWriter, WriteReport, file_lock, release_inherited_locks, write_file
+from .output import TreeWriter, WriteReport, file_lock, write_file
 from .posts import LoadResult, Post, load_posts, read_body, scan_posts
 from .render import Rendered, render_post
 from .site import Site, build_site
 from .templates import BUILTIN
+from .workers import PoolFactory, Workers, chunked
 
-if TYPE_CHECKING:
-    from concurrent.futures import Executor, ProcessPoolExecutor
-
-PoolFactory = Callable[[], "Executor"]
 _PACKAGE = Path(__file__).parent
 
 
@@ -47,63 +43,6 @@ class BuildResult:
     rendered: int = 0
     site: Site | None = None         # None when nothing changed since the last build
 
-
-def _worker_started(parent: int) -> None:
-    """A pool worker dies with the build: a build killed by SIGKILL (or the OOM killer)
-    must not leave workers behind holding its lock, which would stall the next cron run."""
-    release_inherited_locks()
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
-    if os.getppid() != parent:          # the build died before the line above
-        os._exit(1)
-    gc.enable()
-
-
-class Workers:
-    """A process pool started only when there is enough work to pay for it."""
-
-    def __init__(self, jobs: int | None) -> None:
-        self.jobs = max(1, min(jobs or os.cpu_count() or 1, 8))
-        self._pool: ProcessPoolExecutor | None = None
-
-    def factory(self) -> PoolFactory | None:
-        return self.pool if self.jobs > 1 else None
-
-    def fresh(self) -> Executor | None:
-        """A pool whose workers are forked from now on: they inherit what the build has made
-        since the first pool started (the site, the renders). None on one core."""
-        if self.jobs <= 1:
-            return None
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
-        return self.pool()
-
-    def pool(self) -> Executor:
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            self._pool = ProcessPoolExecutor(self.jobs, initializer=_worker_started,
-                                             initargs=(os.getpid(),),
-                                             mp_context=multiprocessing.get_context("fork"))
-        return self._pool
-
-    def __enter__(self) -> Workers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-
-
-def _chunked(items: list, parts: int, *, minimum: int) -> list[list]:
-    """`items` in about `parts` consecutive chunks of at least `minimum` (for a pool)."""
-    size = max(minimum, len(items) // parts)
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _render_one(task: tuple[str, str | None, str | None, str, str | None, str, Config]
@@ -154,7 +93,7 @@ class Renderer:
         tasks = [self._task(p) for _, p in todo]
         if self.workers is not None and self.workers.jobs > 1 and len(tasks) >= 100:
             # Small chunks: the last one decides when the slowest worker is done.
-            chunks = _chunked(tasks, 32 * self.workers.jobs, minimum=10)
+            chunks = chunked(tasks, 32 * self.workers.jobs, minimum=10)
             stream = self.workers.pool().map(_render_chunk, chunks)
             if self.cache is not None:
                 self.cache.flush()          # while the workers render
@@ -228,7 +167,7 @@ def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
         return
     _EMITTING = (site.config, feeds, renderer, out_dir, dry_run)
     try:
-        chunks = _chunked(list(range(len(feeds))), 8 * renderer.workers.jobs, minimum=2)
+        chunks = chunked(list(range(len(feeds))), 8 * renderer.workers.jobs, minimum=2)
         stream = (written for chunk in executor.map(_emit_specs, chunks) for written in chunk)
         if renderer.cache is not None:
             renderer.cache.flush()
