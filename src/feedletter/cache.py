@@ -163,17 +163,29 @@ class Cache:
         self.problem = f"{self.path}: cache unreadable ({exc}); continuing without it"
         self.close()
 
-    def write_many(self, sql: str, rows: Iterable[tuple]) -> None:
+    def _transaction(self, work: Callable[[sqlite3.Connection], Any], begin: str = "BEGIN"
+                     ) -> Any:
+        """`work(db)` in one transaction, and its result; None when the cache is off or
+        the database failed (rolled back, and the cache disabled). Any other error rolls
+        back and propagates."""
         if self.db is None:
-            return
+            return None
         try:
-            self.db.execute("BEGIN")
-            self.db.executemany(sql, rows)
+            self.db.execute(begin)
+            try:
+                result = work(self.db)
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+                raise
             self.db.execute("COMMIT")
+            return result
         except sqlite3.DatabaseError as exc:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
             self._disable(exc)
+            return None
+
+    def write_many(self, sql: str, rows: Iterable[tuple]) -> None:
+        self._transaction(lambda db: db.executemany(sql, rows))
 
     # -- posts -----------------------------------------------------------------------------
 
@@ -231,57 +243,35 @@ class Cache:
         """Replace a header and its rows in one transaction that also reads the old header:
         `make(old header or None)` gives (new header, rows to store as `prefix` + name, names
         to drop), so no other writer can slip in between the read and the write."""
-        if self.db is None:
-            return
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            row = self.db.execute("SELECT blob FROM state WHERE key = ?",
-                                  (header_key,)).fetchone()
+        def work(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT blob FROM state WHERE key = ?", (header_key,)).fetchone()
             header, rows, gone = make(self.unseal(row[0]) if row else None)
-            self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
-                                ((prefix + name, _seal(value)) for name, value in rows.items()))
-            self.db.executemany("DELETE FROM state WHERE key = ?", ((prefix + n,) for n in gone))
-            self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)",
-                            (header_key, _seal(header)))
-            self.db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-            self._disable(exc)
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-            raise
+            db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                           ((prefix + name, _seal(value)) for name, value in rows.items()))
+            db.executemany("DELETE FROM state WHERE key = ?", ((prefix + n,) for n in gone))
+            db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (header_key, _seal(header)))
+        self._transaction(work, "BEGIN IMMEDIATE")
 
     def get_index(self, header_key: str, prefix: str, names: list[str]
                   ) -> tuple[Any, dict[str, Any]]:
-        """The header and the rows among `names` that exist, read in one transaction."""
-        if self.db is None:
+        """The header and the rows among `names` that exist, read in one transaction; a
+        damaged row is left out (the caller then loads the site in full)."""
+        def work(db: sqlite3.Connection) -> tuple[Any, dict[str, bytes]]:
+            row = db.execute("SELECT blob FROM state WHERE key = ?", (header_key,)).fetchone()
+            found = {}
+            for name in names:
+                hit = db.execute("SELECT blob FROM state WHERE key = ?",
+                                 (prefix + name,)).fetchone()
+                if hit is not None:
+                    found[name] = hit[0]
+            return row, found
+        read = self._transaction(work)
+        if read is None:
             return None, {}
-        try:
-            self.db.execute("BEGIN")
-            try:
-                row = self.db.execute("SELECT blob FROM state WHERE key = ?",
-                                      (header_key,)).fetchone()
-                found = {}
-                for name in names:
-                    hit = self.db.execute("SELECT blob FROM state WHERE key = ?",
-                                          (prefix + name,)).fetchone()
-                    if hit is not None:
-                        found[name] = hit[0]
-            finally:
-                self.db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            self._disable(exc)
-            return None, {}
-        header = self.unseal(row[0]) if row else None
-        rows = {}
-        for name, blob in found.items():
-            value = self.unseal(blob)
-            if value is None:           # damaged: as if absent (the caller loads in full)
-                continue
-            rows[name] = value
-        return header, rows
+        row, found = read
+        rows = {name: value for name, blob in found.items()
+                if (value := self.unseal(blob)) is not None}
+        return (self.unseal(row[0]) if row else None), rows
 
     # -- renders ---------------------------------------------------------------------------
 
