@@ -84,7 +84,75 @@ def _markdown():
     _bounded_start_tags()
     _skip_hopeless_patterns(md)
     _skip_hopeless_blocks(md)
+    _skip_hopeless_passes(md)
+    _set_of_block_elements(md)
     return md
+
+
+def _unchanged(value):
+    return value
+
+
+def _nothing(root) -> None:
+    return None
+
+
+# Whole-document passes that cannot change a document without one of these strings:
+# (registry, name, class name, needles). Fenced code needs a fence; attribute lists a '{'
+# (an escaped or entity '{' is a placeholder until after them); the raw-HTML extractor
+# hands back a text without '<' and '&' exactly as it got it (HTMLParser calls no
+# handler but handle_data on such a text).
+_PASS_NEEDLES = (
+    ("preprocessors", "fenced_code_block", "FencedBlockPreprocessor", ("```", "~~~")),
+    ("preprocessors", "html_block", "HtmlBlockPreprocessor", ("<", "&")),
+    ("treeprocessors", "attr_list", "AttrListTreeprocessor", ("{",)),
+)
+
+
+def _skip_hopeless_passes(md) -> None:
+    """Run a whole-document pass only on a document that has a string it needs.
+
+    The three passes in `_PASS_NEEDLES` cost ~0.4 ms on a 4 kB post that has nothing for
+    them. Which to skip is decided per document, from its source, in `convert`.
+    """
+    gated = []
+    for registry_name, name, cls, needles in _PASS_NEEDLES:
+        registry = getattr(md, registry_name)
+        if name in registry and type(registry[name]).__name__ == cls:
+            processor = registry[name]
+            idle = _unchanged if registry_name == "preprocessors" else _nothing
+            gated.append((processor, processor.run, idle, needles))
+    if not gated:
+        return
+    convert = md.convert
+
+    def gated_convert(source: str) -> str:
+        # normalize_whitespace drops STX and ETX before these passes: so do the needles
+        text = source.replace("\x02", "").replace("\x03", "") \
+            if "\x02" in source or "\x03" in source else source
+        for processor, run, idle, needles in gated:
+            processor.run = run if any(n in text for n in needles) else idle
+        return convert(source)
+
+    md.convert = gated_convert
+
+
+def _set_of_block_elements(md) -> None:
+    """`md.is_block_level` from a set, not a scan of a 50-item list (~150 calls a post).
+
+    The set is remade whenever the list is replaced or changes length (an extension
+    appending a tag after start-up)."""
+    made: list = [None, -1, frozenset()]
+
+    def is_block_level(tag) -> bool:
+        if not isinstance(tag, str):
+            return False
+        elements = md.block_level_elements
+        if made[0] is not elements or made[1] != len(elements):
+            made[:] = [elements, len(elements), frozenset(elements)]
+        return tag.lower().rstrip("/") in made[2]
+
+    md.is_block_level = is_block_level
 
 
 # Block processors whose test (or, for those whose test is always true, whose run) cannot
@@ -301,14 +369,37 @@ def _linear_links(md) -> None:
         md.inlinePatterns["footnote"].compiled_re = re.compile(r"\[\^([^\]]{0,256})\]", re.S)
 
 
-def _absolute(base: str, value: str) -> str | None:
-    value = value.strip()
+# A URL whose join with a base depends on the base's scheme and host only: one with its
+# own scheme and host, or a path from the root. Most URLs of a site are one of these.
+_ORIGIN_RELATIVE = re.compile(r"(?:https?:)?//|/(?!/)", re.I)
+
+
+@lru_cache(maxsize=8192)
+def _joined(base: str, value: str) -> str | None:
     try:
         url = urljoin(base, value)
         scheme = urlsplit(url).scheme.lower()
     except ValueError:
         return None
     return url if scheme in SAFE_SCHEMES else None
+
+
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    """`scheme://host/` of `base`: joined with a root path or a full URL, it gives what
+    `base` gives (urljoin reads no more of the base then), and many posts share it."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return base
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else base
+
+
+def _absolute(base: str, value: str) -> str | None:
+    value = value.strip()
+    if _ORIGIN_RELATIVE.match(value):
+        base = _origin(base)
+    return _joined(base, value)
 
 
 def _fix_url_attribute(base: str, m: re.Match[str]) -> str:
@@ -343,7 +434,9 @@ def absolutize(fragment: str, base: str) -> str:
 
 def linkify(fragment: str) -> str:
     """Bare `https://…` URLs in text become links, except inside links, code and pre."""
-    if "http" not in fragment:
+    # Most fragments hold "http" only inside tags (their links, made absolute): with the
+    # tags taken out in one C-level pass, such a fragment is seen to have nothing to do.
+    if "http" not in fragment or "http" not in _ANY_TAG_RE.sub("", fragment):
         return fragment
     out: list[str] = []
     inside = 0
