@@ -33,7 +33,8 @@ PIECES = st.one_of(
                      "  \n", "\n\n", "    code\n", "```\n", "> ", "- ", "1. ", "| a | b |\n",
                      "|---|---|\n", "{: .c}", "*[HTML]: Hyper", "<iframe src=x ", "<a href=\"",
                      "<!-- c -->", "\\[", "<span markdown=\"1\">", "Title\n===\n",
-                     "Sub\n---\n", "# H #\n", "Term\n:   def\n", "*  *  *\n"]),
+                     "Sub\n---\n", "# H #\n", "Term\n:   def\n", "*  *  *\n", "~~~\n",
+                     "```python\n", "&#65 ", "&copy", "\x02", "\x03", "{ #i }", "{", "}"]),
 )
 TEXTS = st.lists(PIECES, max_size=60).map("".join)
 
@@ -115,12 +116,34 @@ def test_the_bound_changes_nothing_below_its_budget() -> None:
 
 
 def test_the_patches_are_in_place() -> None:
-    """With the Python-Markdown we install, all four patches apply (each falls back to
+    """With the Python-Markdown we install, all the patches apply (each falls back to
     Python-Markdown's own code when its internals differ: slower, same output)."""
     md = render._markdown()
+    assert md.convert.__name__ == "gated_convert" and "is_block_level" in vars(md)
     assert "_InlineProcessor__handleInline" in vars(md.treeprocessors["inline"])
     assert any(isinstance(getattr(htmlparser, n, None), render._BoundedScan) for n in SCANS)
     assert md.inlinePatterns["footnote"].compiled_re.pattern.endswith("{0,256})\\]")
     gated = [name for name, _, _ in render._BLOCK_NEEDLES
              if "gated" in md.parser.blockprocessors[name].test.__qualname__]
     assert len(gated) == len(render._BLOCK_NEEDLES)
+
+
+BASES = ["https://example.org/blog/2024/01/post/", "http://example.org:8080/a/b?q=1#f",
+         "https://user@example.org/p", "https://example.org", "https://ex.org/a/b/../c/"]
+URLS = ["/x", "/x/../y?z#w", "//other.org/x", "https://ex.org/../a", "HTTP://EX.org/A",
+        "http://ex.org/a?", "https:x", "x", "../x", "?q", "#f", "", " /x ", "/", "//",
+        "javascript:alert(1)", "mailto:a@b.c", "/\\evil", "https://[::1]/x", "https://[x/"]
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_urls_are_joined_as_urljoin_joins_them(base: str) -> None:
+    """The shortcut that joins root paths and full URLs against the site's origin."""
+    from urllib.parse import urljoin, urlsplit
+
+    for value in URLS:
+        try:
+            url = urljoin(base, value.strip())
+            expected = url if urlsplit(url).scheme.lower() in render.SAFE_SCHEMES else None
+        except ValueError:
+            expected = None
+        assert render._absolute(base, value) == expected, value

@@ -370,8 +370,9 @@ def _linear_links(md) -> None:
 
 
 # A URL whose join with a base depends on the base's scheme and host only: one with its
-# own scheme and host, or a path from the root. Most URLs of a site are one of these.
-_ORIGIN_RELATIVE = re.compile(r"(?:https?:)?//|/(?!/)", re.I)
+# own host (and maybe scheme), or a path from the root. Most URLs of a site are one of
+# these. Not '//' without a host: that one takes the base's path.
+_ORIGIN_RELATIVE = re.compile(r"(?:https?:)?//[^/?#\\\s]|/(?![/\\])", re.I)
 
 
 @lru_cache(maxsize=8192)
