@@ -120,6 +120,7 @@ def test_the_patches_are_in_place() -> None:
     Python-Markdown's own code when its internals differ: slower, same output)."""
     md = render._markdown()
     assert md.convert.__name__ == "gated_convert" and "is_block_level" in vars(md)
+    assert type(md.parser.blockprocessors).__name__ == "Listed"
     assert "_InlineProcessor__handleInline" in vars(md.treeprocessors["inline"])
     assert any(isinstance(getattr(htmlparser, n, None), render._BoundedScan) for n in SCANS)
     assert md.inlinePatterns["footnote"].compiled_re.pattern.endswith("{0,256})\\]")
@@ -147,3 +148,14 @@ def test_urls_are_joined_as_urljoin_joins_them(base: str) -> None:
         except ValueError:
             expected = None
         assert render._absolute(base, value) == expected, value
+
+
+def test_the_listed_block_processors_follow_a_later_registration() -> None:
+    md = stock()
+    render._listed_block_processors(md)
+    before = list(md.parser.blockprocessors)
+    extra = type(before[-1])(md.parser)
+    md.parser.blockprocessors.register(extra, "late", 1000)
+    assert list(md.parser.blockprocessors) == [extra, *before]
+    md.parser.blockprocessors.deregister("late")
+    assert list(md.parser.blockprocessors) == before

@@ -86,7 +86,40 @@ def _markdown():
     _skip_hopeless_blocks(md)
     _skip_hopeless_passes(md)
     _set_of_block_elements(md)
+    _listed_block_processors(md)
     return md
+
+
+def _listed_block_processors(md) -> None:
+    """The block processors in a list made once, not on every block.
+
+    Python-Markdown's registry sorts and copies itself into a new list each time it is
+    iterated, and the block parser iterates it for every block of every post. The list
+    is made again after any register or deregister.
+    """
+    from markdown.util import Registry
+
+    registry = md.parser.blockprocessors
+    if type(registry) is not Registry:
+        return
+
+    class Listed(Registry):
+        _listed: list | None = None
+
+        def __iter__(self):
+            if self._listed is None:
+                self._listed = list(Registry.__iter__(self))
+            return iter(self._listed)
+
+        def register(self, *args, **kwargs) -> None:
+            self._listed = None
+            Registry.register(self, *args, **kwargs)
+
+        def deregister(self, *args, **kwargs) -> None:
+            self._listed = None
+            Registry.deregister(self, *args, **kwargs)
+
+    registry.__class__ = Listed
 
 
 def _unchanged(value):
