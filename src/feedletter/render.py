@@ -134,19 +134,21 @@ def _nothing(root) -> None:
 # (registry, name, class name, needles). Fenced code needs a fence; attribute lists a '{'
 # (an escaped or entity '{' is a placeholder until after them); the raw-HTML extractor
 # hands back a text without '<' and '&' exactly as it got it (HTMLParser calls no
-# handler but handle_data on such a text).
+# handler but handle_data on such a text); the placeholders `unescape` restores are made
+# only by backslash escapes.
 _PASS_NEEDLES = (
     ("preprocessors", "fenced_code_block", "FencedBlockPreprocessor", ("```", "~~~")),
     ("preprocessors", "html_block", "HtmlBlockPreprocessor", ("<", "&")),
     ("treeprocessors", "attr_list", "AttrListTreeprocessor", ("{",)),
+    ("treeprocessors", "unescape", "UnescapeTreeprocessor", ("\\",)),
 )
 
 
 def _skip_hopeless_passes(md) -> None:
     """Run a whole-document pass only on a document that has a string it needs.
 
-    The three passes in `_PASS_NEEDLES` cost ~0.4 ms on a 4 kB post that has nothing for
-    them. Which to skip is decided per document, from its source, in `convert`.
+    The passes in `_PASS_NEEDLES` cost ~0.5 ms on a 4 kB post that has nothing for them.
+    Which to skip is decided per document, from its source, in `convert`.
     """
     gated = []
     for registry_name, name, cls, needles in _PASS_NEEDLES:
