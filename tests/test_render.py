@@ -121,6 +121,10 @@ def test_the_patches_are_in_place() -> None:
     md = render._markdown()
     assert md.convert.__name__ == "gated_convert" and "is_block_level" in vars(md)
     assert type(md.parser.blockprocessors).__name__ == "Listed"
+    convert(md, "plain words only")         # none of the passes' strings: all skipped
+    idle = [name for registry, name, _, _ in render._PASS_NEEDLES
+            if getattr(md, registry)[name].run in (render._unchanged, render._nothing)]
+    assert len(idle) == len(render._PASS_NEEDLES)
     assert "_InlineProcessor__handleInline" in vars(md.treeprocessors["inline"])
     assert any(isinstance(getattr(htmlparser, n, None), render._BoundedScan) for n in SCANS)
     assert md.inlinePatterns["footnote"].compiled_re.pattern.endswith("{0,256})\\]")

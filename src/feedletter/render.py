@@ -122,6 +122,13 @@ def _listed_block_processors(md) -> None:
     registry.__class__ = Listed
 
 
+def _registered(registry, name: str, cls: str):
+    """The processor registered as `name` if it is of the class named `cls` (the one the
+    needles were written for), else None: another extension's is left alone."""
+    processor = registry[name] if name in registry else None
+    return processor if type(processor).__name__ == cls else None
+
+
 def _unchanged(value):
     return value
 
@@ -151,11 +158,10 @@ def _skip_hopeless_passes(md) -> None:
     Which to skip is decided per document, from its source, in `convert`.
     """
     gated = []
-    for registry_name, name, cls, needles in _PASS_NEEDLES:
-        registry = getattr(md, registry_name)
-        if name in registry and type(registry[name]).__name__ == cls:
-            processor = registry[name]
-            idle = _unchanged if registry_name == "preprocessors" else _nothing
+    for registry, name, cls, needles in _PASS_NEEDLES:
+        processor = _registered(getattr(md, registry), name, cls)
+        if processor is not None:
+            idle = _unchanged if registry == "preprocessors" else _nothing
             gated.append((processor, processor.run, idle, needles))
     if not gated:
         return
@@ -214,11 +220,10 @@ def _skip_hopeless_blocks(md) -> None:
     back unchanged when their run finds nothing. Processors of another class under the
     same name (another extension) are left alone.
     """
-    processors = md.parser.blockprocessors
     for name, cls, needles in _BLOCK_NEEDLES:
-        if name not in processors or type(processors[name]).__name__ != cls:
+        processor = _registered(md.parser.blockprocessors, name, cls)
+        if processor is None:
             continue
-        processor = processors[name]
         test = processor.test
         if len(needles) == 1:
             def gated(parent, block: str, _test=test, _needle=needles[0]) -> bool:
