@@ -54,7 +54,7 @@ def main() -> None:
 
     config = replace(load_config(None, site_url="https://bench.example.org"),
                      title="Bench blog", timezone="Europe/Prague")      # as bench/run.py
-    paths = sorted(str(p) for p in args.posts.iterdir() if p.suffix == ".md")
+    paths = list(posts.discover(args.posts))      # the files a build reads, as it finds them
     load = posts.load_posts(config, args.posts, now=datetime.now(UTC))
     site = build_site(config, load.posts)
     specs = feeds.feed_specs(site)
