@@ -1,9 +1,12 @@
 """The floor under a cold build: what the libraries a build must call cost on this machine,
-with none of feedletter's own work around them.
+with none of feedletter's own work around them, beside Hugo's time in the same run.
 
-    python bench/floor.py --posts bench/out/corpus-10000/posts [--hugo SECONDS]
+    python bench/floor.py --posts bench/out/corpus-10000/posts \
+                          --hugo-site bench/out/corpus-10000/peers/hugo
 
-In this one process, the best of `--passes` passes of each row (CPU seconds):
+In this one process, `--rounds` rounds (3); each round runs Hugo once (when
+`--hugo-site` is given: the Hugo site `bench/run.py` converted, built into a temporary
+folder) and then each row once. A row's figure is its median CPU seconds:
 
 - read + YAML: every post file read, split by python-frontmatter, its YAML parsed by
   libyaml (CBaseLoader); nothing checked.
@@ -18,38 +21,53 @@ In this one process, the best of `--passes` passes of each row (CPU seconds):
 The posts are those the full default output shows (site, every tag and author, 50
 entries each), found with feedletter's site model before anything is timed. The sum of
 the rows, halved, is what a build that used both cores perfectly and did nothing else
-would take. With `--hugo SECONDS` (Hugo's wall time from `bench/run.py`), each figure
-is also given as a multiple of it.
+would take; it is also given as a multiple of Hugo's median wall time. Hugo runs in the
+same rounds because this machine's speed drifts by a third over minutes, and a ratio
+to a Hugo time taken at another moment is off by as much.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from run import rmtree
+
 from feedletter import feeds, posts, render
 from feedletter.config import load_config
 from feedletter.site import build_site
 
 
-def best(passes: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(passes):
-        started = time.process_time()
-        work()
-        times.append(time.process_time() - started)
-    return min(times)
+def cpu_seconds(work: Callable[[], object]) -> float:
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+def hugo_seconds(exe: str, site: Path) -> float:
+    """One Hugo build of `site` into a fresh temporary folder, wall seconds."""
+    with tempfile.TemporaryDirectory() as out:
+        rmtree(site / "resources")
+        started = time.perf_counter()
+        subprocess.run([exe, "--source", str(site), "--destination", out, "--quiet"],
+                       check=True)
+        return time.perf_counter() - started
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=Path, required=True, help="the corpus's posts folder")
-    ap.add_argument("--passes", type=int, default=2, help="passes of each row; the best counts")
-    ap.add_argument("--hugo", type=float, metavar="SECONDS", help="Hugo's wall time, for ratios")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds; each row's median counts")
+    ap.add_argument("--hugo-site", type=Path, metavar="DIR",
+                    help="the Hugo site bench/run.py made: WORKDIR/corpus-N/peers/hugo")
+    ap.add_argument("--hugo-exe", default="hugo", help="the hugo to run (default: on PATH)")
     args = ap.parse_args()
 
     config = replace(load_config(None, site_url="https://bench.example.org"),
@@ -100,25 +118,41 @@ def main() -> None:
         for spec in specs:
             feeds.emit_feed(config, spec, lambda post: renders[post.id])
 
-    rows = [("read + YAML", best(args.passes, read_and_parse), len(paths)),
-            ("Markdown, stock", best(args.passes, convert(stock, False)), len(bodies)),
-            ("Markdown, feedletter", best(args.passes, convert(ours, True)), len(bodies)),
-            ("nh3", best(args.passes, clean), len(bodies)),
-            ("feedgen + json", best(args.passes, emit), len(specs))]
+    work = [("read + YAML", read_and_parse, len(paths)),
+            ("Markdown, stock", convert(stock, False), len(bodies)),
+            ("Markdown, feedletter", convert(ours, True), len(bodies)),
+            ("nh3", clean, len(bodies)),
+            ("feedgen + json", emit, len(specs))]
+    spent: dict[str, list[float]] = {name: [] for name, _, _ in work}
+    hugo_runs: list[float] = []
+    for round_ in range(1, args.rounds + 1):
+        if args.hugo_site:
+            hugo_runs.append(hugo_seconds(args.hugo_exe, args.hugo_site))
+        for name, run, _ in work:
+            spent[name].append(cpu_seconds(run))
+        print(f"round {round_}: " + (f"Hugo {hugo_runs[-1]:.2f} s, " if hugo_runs else "")
+              + ", ".join(f"{name} {spent[name][-1]:.2f}" for name, _, _ in work), flush=True)
+    rows = [(name, statistics.median(spent[name]), count) for name, _, count in work]
+    hugo = statistics.median(hugo_runs) if hugo_runs else None
 
     def line(name: str, seconds: float, count: int | str) -> str:
         per = f"{seconds / count * 1000:.3f}" if isinstance(count, int) else ""
         two = seconds / 2
-        hugo = f"{two / args.hugo:.2f}×" if args.hugo else ""
-        return f"| {name} | {count} | {seconds:.2f} | {per} | {two:.2f} | {hugo} |"
+        times_hugo = f"{two / hugo:.2f}×" if hugo else ""
+        return f"| {name} | {count} | {seconds:.2f} | {per} | {two:.2f} | {times_hugo} |"
 
     print("\n| row | items | CPU s | ms each | two cores, s | two cores × Hugo |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, seconds, count in rows:
         print(line(name, seconds, count))
-    floor = sum(s for name, s, _ in rows if name != "Markdown, stock")
+    median = {name: seconds for name, seconds, _ in rows}
+    floor = sum(s for name, s in median.items() if name != "Markdown, stock")
     print(line("sum, feedletter's Markdown", floor, "—"))
-    print(line("sum, stock Markdown", floor - rows[2][1] + rows[1][1], "—"))
+    print(line("sum, stock Markdown",
+               floor - median["Markdown, feedletter"] + median["Markdown, stock"], "—"))
+    if hugo:
+        print(f"\nHugo: median {hugo:.2f} s of {len(hugo_runs)} runs "
+              f"({', '.join(f'{t:.2f}' for t in hugo_runs)})")
 
 
 if __name__ == "__main__":
