@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 import feedparser
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -184,6 +184,64 @@ def test_any_escaped_field_values_survive_as_text(config, title, tags, authors, 
             assert PurePosixPath(rel).name.split(".")[0].replace("-", "").isalnum() or \
                 PurePosixPath(rel).name.startswith("u-"), rel
 
+
+# Lines of front matter: mostly `key: value`, YAML's syntax strewn through the value.
+FM_PIECE = st.one_of(
+    st.sampled_from(["word", "Ab", "4.0", "10", "é", "’", "x y", "a-b", "C#", "a:b"]),
+    st.sampled_from([" ", "  ", "\t", ":", ": ", " #", "#", "-", "- ", "?", ",", ", ", "'",
+                     '"', "[", "]", "[a, b]", "{", "&", "*", "!", "|", ">", "%", "@", "`", "~",
+                     "null", "\x85", "\u2028", "\ufeff", "\r", "\\", "---", "..."]),
+    st.characters(codec="utf-8", exclude_characters="\n"),
+)
+FM_LINE = st.one_of(
+    st.tuples(st.sampled_from(["title", "tags", "a", "x_y-1", "é", "yes"]),
+              st.sampled_from([":", ": ", ": ", ":  ", " :", ":\t", ""]),
+              st.tuples(st.sampled_from(["", "", '"', "'", "["]),
+                        st.lists(FM_PIECE, max_size=6).map("".join),
+                        st.sampled_from(["", "", '"', "'", "]", "] ", "]:"])).map("".join)
+              ).map("".join),
+    st.tuples(st.sampled_from(["", " ", "  ", "    "]), st.sampled_from(["- ", "-", "-  "]),
+              st.lists(FM_PIECE, max_size=4).map("".join)).map("".join),
+    st.sampled_from(["", "   ", "# a comment", "  # indented: comment", "\t", "\t# tab",
+                     "tags:", "tags:  "]),
+)
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(lines=st.lists(FM_LINE, min_size=1, max_size=4))
+@example(lines=["title: a:"]).via("a mapping in a value")
+@example(lines=["title: a #b"]).via("a comment")
+@example(lines=["title: - a"]).via("a sequence")
+@example(lines=["title: a\u2028b"]).via("a YAML line break")
+@example(lines=['title: "a: b # c"']).via("double-quoted")
+@example(lines=["title: 'a: b'"]).via("single-quoted")
+@example(lines=["title: 'it''s'"]).via("an escaped quote")
+@example(lines=['title: "a\\tb"']).via("an escape")
+@example(lines=["tags: [a, b c,]"]).via("a list")
+@example(lines=["tags: []"]).via("an empty list")
+@example(lines=["tags: [a, , b]"]).via("an empty item")
+@example(lines=["tags: [a: b]"]).via("a mapping in a list")
+@example(lines=["tags: [a #b]"]).via("a comment in a list")
+@example(lines=["tags: [- a]"]).via("a sequence in a list")
+@example(lines=["a: b", "\ufeffc: d"]).via("a byte-order mark")
+@example(lines=["tags:", "  - a b", "  - c", "title: x"]).via("a block list")
+@example(lines=["tags:", "- a", "  - b"]).via("a block list, indented unlike")
+@example(lines=["tags: x", "- a"]).via("an item after a value")
+@example(lines=["tags:", "- a: b"]).via("a mapping in an item")
+@example(lines=["tags:", "  -a"]).via("no space after the dash")
+def test_plain_front_matter_is_read_as_yaml_reads_it(lines):
+    """Where `_plain` answers for a front matter, YAML's BaseLoader gives the same."""
+    import yaml
+
+    from feedletter.posts import _plain
+
+    fm = clean_text("\n".join(lines)) + "\n"
+    found = _plain(fm)
+    event("plain" if found is not None else "to YAML")
+    if found is None:
+        return
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    assert (yaml.load(fm, Loader=loader) or {}) == found  # noqa: S506 - BaseLoader
 
 HASH_SEED_SCRIPT = """
 import sys, hashlib

@@ -139,6 +139,71 @@ def _lenient(fm: str) -> dict[str, str] | None:
     return result
 
 
+# A front matter line YAML reads as `key: value` with the value as written (see `_plain`):
+# a plain scalar without YAML syntax, a quoted one without escapes, or a flow list of
+# plain items. (Group 2: the plain value, 3 and 4: quoted, 5: the list's inside.)
+_SIMPLE_LINE = re.compile(
+    r"([A-Za-z_][\w-]*):(?: +(?:([^\s\[\]{}\"'&*!|>%@`#,?:-][^\t]*?)|\"([^\"\\]*)\"|'([^']*)'"
+    r"|\[([^\[\]{}\"'#:\t]*)\]))? *")
+# A flow list's item: a plain scalar that cannot be anything else in a flow context.
+_FLOW_ITEM = re.compile(r"[^\s\[\]{}\"'&*!|>%@`#,?:-][^,]*")
+# An item of a block list (`  - value`): its indent, and a value as a plain one above.
+_BLOCK_ITEM = re.compile(r"( *)- +([^\s\[\]{}\"'&*!|>%@`#,?:-][^\t]*?) *")
+# Characters YAML reads as line breaks beyond '\n' (or as a byte-order mark).
+_YAML_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff", "\r")
+
+
+def _plain(fm: str) -> dict[str, str | list[str]] | None:
+    """The front matter as YAML's BaseLoader reads it, when every line is a simple
+    `key: value` (or blank, or a comment); None otherwise (YAML must read it).
+
+    Most front matter is such lines, and the YAML constructor (Python, even over libyaml)
+    was half of a post's load. A value is one of: a plain scalar holding none of YAML's
+    syntax (no ': ' or ' #', no ':' at the end, no tab, no indicator first); a double-
+    quoted one without '\\' or '"' inside, or a single-quoted one without "'" inside;
+    a flow list `[a, b c]` of such plain items, or a block list of them (`key:` and then
+    `- item` lines, indented alike). Trailing spaces go, as in YAML.
+    `tests/test_properties.py` compares it with YAML on generated lines.
+    """
+    if any(c in fm for c in _YAML_BREAKS):
+        return None
+    result: dict[str, str | list[str]] = {}
+    listing: tuple[str, str] | None = None      # (key, indent) of a block list being read
+    for line in fm.split("\n"):
+        if not line.strip(" ") or line.lstrip(" ").startswith("#"):
+            continue
+        m = _SIMPLE_LINE.fullmatch(line)
+        if m is None:
+            # an item of a block list: `- value` lines, all indented alike, after `key:`
+            item = _BLOCK_ITEM.fullmatch(line)
+            if item is None or listing is None or listing[1] not in (None, item[1]):
+                return None
+            value = item[2]
+            if ": " in value or " #" in value or value.endswith(":"):
+                return None
+            key = listing[0]
+            if listing[1] is None:
+                result[key] = []
+                listing = (key, item[1])
+            result[key].append(value)
+            continue
+        key, bare, double, single, flow = m.groups()
+        listing = (key, None) if m[0].rstrip(" ") == f"{key}:" else None
+        if flow is not None:
+            items = [item.strip(" ") for item in flow.split(",")]
+            if items[-1] == "":         # `[a, b,]`, and `[]`
+                items.pop()
+            if not all(_FLOW_ITEM.fullmatch(item) for item in items):
+                return None
+            result[key] = items
+            continue
+        value = bare or double or single or ""
+        if bare and (": " in bare or " #" in bare or bare.endswith(":")):
+            return None
+        result[key] = value
+    return result
+
+
 def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
     """Front matter dict, body, warnings."""
     if not _FM_START.match(text):
@@ -162,7 +227,9 @@ def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
     keys = _TOP_KEY.findall(fm)
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     try:
-        meta = handler.load(fm) if fm.strip() else {}
+        meta = _plain(fm)
+        if meta is None:
+            meta = handler.load(fm)
     except yaml_error as exc:
         mark = getattr(exc, "problem_mark", None)
         # `fm` starts right after the opening '---' (its line 0 is file line 1).
