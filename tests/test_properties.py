@@ -243,6 +243,30 @@ def test_plain_front_matter_is_read_as_yaml_reads_it(lines):
     loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
     assert (yaml.load(fm, Loader=loader) or {}) == found  # noqa: S506 - BaseLoader
 
+
+@SETTINGS
+@given(text=st.lists(st.one_of(PIECE, st.sampled_from(
+    ["READMORE", "ReadMore", "READ", "MORE", "<!-- more -->", "<!--more-->", "\n", "  "])),
+    max_size=60).map("".join))
+@example(text="a\x7fb").via("DEL")
+@example(text="a\uffffb").via("a non-character")
+@example(text="a\x85b").via("a C1 control")
+@example(text="READ\x00MORE").via("a marker once cleaned")
+def test_byte_hints_never_skip_needed_work(text):
+    """A post's bytes said clean are clean, and said unmarked have no excerpt marker."""
+    from feedletter.posts import _MARKER_LINE, _Hints
+
+    try:
+        raw = text.encode("utf-8")      # what a post file decodes from (no surrogates)
+    except UnicodeEncodeError:
+        return
+    hints = _Hints.of(raw)
+    event(f"dirty={hints.dirty} marked={hints.marked}")
+    if not hints.dirty:
+        assert clean_text(text) == text
+    if not hints.marked:
+        assert _MARKER_LINE.search(clean_text(text)) is None
+
 HASH_SEED_SCRIPT = """
 import sys, hashlib
 
