@@ -34,7 +34,8 @@ PIECES = st.one_of(
                      "|---|---|\n", "{: .c}", "*[HTML]: Hyper", "<iframe src=x ", "<a href=\"",
                      "<!-- c -->", "\\[", "<span markdown=\"1\">", "Title\n===\n",
                      "Sub\n---\n", "# H #\n", "Term\n:   def\n", "*  *  *\n", "~~~\n",
-                     "```python\n", "&#65 ", "&copy", "\x02", "\x03", "{ #i }", "{", "}"]),
+                     "```python\n", "&#65 ", "&copy", "\x02", "\x03", "{ #i }", "{", "}",
+                     "[a](b \"c)\")", "[a](b 'c)' )", "[a](b(c)d)", "[a](b \"t\")", "](", ")["]),
 )
 TEXTS = st.lists(PIECES, max_size=60).map("".join)
 

@@ -377,16 +377,28 @@ def _linear_links(md) -> None:
             last[:] = [_Brackets(data)]
         return last[0]
 
+    # Each finds the bracket closing the one at `index` - 1 (or `index`) as the tables do,
+    # first without them: the next closing bracket, when no opening one comes before it.
+    # That is the answer for nearly every link, and the tables are made only for the rest.
+
     def get_text(data: str, index: int) -> tuple[str, int, bool]:
-        close = tables(data).square.get(index - 1) if data[index - 1:index] == "[" else None
-        if close is None:
+        if data[index - 1:index] != "[":
             return "", len(data), False
+        close = data.find("]", index)
+        if close < 0 or data.find("[", index, close) >= 0:
+            close = tables(data).square.get(index - 1)
+            if close is None:
+                return "", len(data), False
         return data[index:close], close + 1, True
 
     def wrap_get_link(original):
         def get_link(data: str, index: int):
             m = LinkInlineProcessor.RE_LINK.match(data, pos=index)
             if m and not m.group(1):
+                close = data.find(")", index + 1)
+                if close >= 0 and data.find("(", index + 1, close) < 0:
+                    if data.find('"', m.end(), close) < 0 and data.find("'", m.end(), close) < 0:
+                        return original(data[index:close + 1], 0)[:2] + (close + 1, True)
                 t = tables(data)
                 close = t.round.get(index)
                 end = len(data) if close is None else close
