@@ -35,7 +35,8 @@ PIECES = st.one_of(
                      "<!-- c -->", "\\[", "<span markdown=\"1\">", "Title\n===\n",
                      "Sub\n---\n", "# H #\n", "Term\n:   def\n", "*  *  *\n", "~~~\n",
                      "```python\n", "&#65 ", "&copy", "\x02", "\x03", "{ #i }", "{", "}",
-                     "[a](b \"c)\")", "[a](b 'c)' )", "[a](b(c)d)", "[a](b \"t\")", "](", ")["]),
+                     "[a](b \"c)\")", "[a](b 'c)' )", "[a](b(c)d)", "[a](b \"t\")", "](", ")[",
+                     "- - -\n", "-  -  -\n", "_ _ _\n", "Term\n: def\n"]),
 )
 TEXTS = st.lists(PIECES, max_size=60).map("".join)
 

@@ -202,7 +202,9 @@ _BLOCK_NEEDLES = (
     ("table", "TableProcessor", ("|",)),
     ("hashheader", "HashHeaderProcessor", ("#",)),
     ("setextheader", "SetextHeaderProcessor", ("\n=", "\n-")),
-    ("deflist", "DefListProcessor", (":",)),
+    ("deflist", "DefListProcessor", (": ",)),
+    # a rule is a line of three '-', '_' or '*', each up to two spaces from the next
+    ("hr", "HRProcessor", ("--", "- -", "-  -", "__", "_ _", "_  _", "**", "* *", "*  *")),
     ("quote", "BlockQuoteProcessor", (">",)),
     ("footnote", "FootnoteBlockProcessor", ("[^",)),
     ("abbr", "AbbrBlockprocessor", ("*[",)),
