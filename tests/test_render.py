@@ -156,6 +156,30 @@ def test_urls_are_joined_as_urljoin_joins_them(base: str) -> None:
         assert render._absolute(base, value) == expected, value
 
 
+URL_PARTS = st.tuples(
+    st.sampled_from(["", "", "http://", "https://", "HTTPS://", "//", "mailto:", "/"]),
+    st.sampled_from(["", "ex.org", "EX.org", "a-b.c:80", "[::1]", "ü.org", "u@h", "h.", "x"]),
+    st.lists(st.sampled_from(["/", "a", ".", "..", "/./", "/../", "/.", ";p", "%20", " ", "\\",
+                              "é", "//", "\t", ".x", "a.b", "-"]), max_size=5).map("".join),
+    st.sampled_from(["", "", "?", "?q=1", "?a?b", "?&", "?#"]),
+    st.sampled_from(["", "", "#", "#f", "#a?b", "#/../x"]),
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(value=URL_PARTS, base=st.sampled_from(BASES))
+def test_any_url_is_joined_as_urljoin_joins_it(value: str, base: str) -> None:
+    """The shortcuts (a full or root URL as it is, or after the origin) against urljoin."""
+    from urllib.parse import urljoin, urlsplit
+
+    try:
+        url = urljoin(base, value.strip())
+        expected = url if urlsplit(url).scheme.lower() in render.SAFE_SCHEMES else None
+    except ValueError:
+        expected = None
+    assert render._absolute(base, value) == expected
+
+
 def test_the_listed_block_processors_follow_a_later_registration() -> None:
     md = stock()
     render._listed_block_processors(md)

@@ -450,10 +450,26 @@ def _origin(base: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else base
 
 
+# URLs that urljoin gives back as they are (a full one: same scheme as the base, or not)
+# or as the origin and the path (a root one): a plain host, no dot segment in a root path,
+# no empty query or fragment (those urljoin drops), no space or backslash.
+_AS_IS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s?#\\]*)?"
+                    r"(?:\?[^\s#\\]+)?(?:#[^\s\\]+)?")
+_ROOT_AS_IS = re.compile(r"/(?![/\\.])(?:(?!/\.)[^\s?#\\])*(?:\?[^\s#\\]+)?(?:#[^\s\\]+)?")
+
+
 def _absolute(base: str, value: str) -> str | None:
     value = value.strip()
     if _ORIGIN_RELATIVE.match(value):
         base = _origin(base)
+        # most URLs of a post: skip urljoin (and a cache that the many distinct image
+        # paths of a big site keep missing)
+        if base.startswith(("https://", "http://")) and base[-1] == "/":
+            if value[0] != "/":
+                if _AS_IS.fullmatch(value):
+                    return value
+            elif _ROOT_AS_IS.fullmatch(value):
+                return base + value[1:]
     return _joined(base, value)
 
 
