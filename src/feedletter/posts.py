@@ -158,7 +158,7 @@ def _plain(fm: str) -> dict[str, str | list[str]] | None:
     `key: value` (or blank, or a comment); None otherwise (YAML must read it).
 
     Most front matter is such lines, and the YAML constructor (Python, even over libyaml)
-    was half of a post's load. A value is one of: a plain scalar holding none of YAML's
+    was a fifth of a post's load. A value is one of: a plain scalar holding none of YAML's
     syntax (no ': ' or ' #', no ':' at the end, no tab, no indicator first); a double-
     quoted one without '\\' or '"' inside, or a single-quoted one without "'" inside;
     a flow list `[a, b c]` of such plain items, or a block list of them (`key:` and then
@@ -168,7 +168,7 @@ def _plain(fm: str) -> dict[str, str | list[str]] | None:
     if any(c in fm for c in _YAML_BREAKS):
         return None
     result: dict[str, str | list[str]] = {}
-    listing: tuple[str, str] | None = None      # (key, indent) of a block list being read
+    listing: tuple[str, str | None] | None = None   # (key, indent) of a block list read
     for line in fm.split("\n"):
         if not line.strip(" ") or line.lstrip(" ").startswith("#"):
             continue
@@ -378,8 +378,8 @@ class _Hints:
     @classmethod
     def of(cls, raw: bytes) -> _Hints:
         dirty = (len(raw.translate(None, _C0_BYTES)) != len(raw)
-                 or b"\xc2" in raw and _C1_UTF8.search(raw) is not None
-                 or b"\xef\xbf" in raw and _NONCHAR_UTF8.search(raw) is not None)
+                 or (b"\xc2" in raw and _C1_UTF8.search(raw) is not None)
+                 or (b"\xef\xbf" in raw and _NONCHAR_UTF8.search(raw) is not None))
         # (cleaning may join a marker: "READ\x00MORE")
         marked = dirty or b"<!--" in raw or b"readmore" in raw.lower()
         return cls(dirty, marked)
