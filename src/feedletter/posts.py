@@ -142,13 +142,15 @@ def _lenient(fm: str) -> dict[str, str] | None:
 # A front matter line YAML reads as `key: value` with the value as written (see `_plain`):
 # a plain scalar without YAML syntax, a quoted one without escapes, or a flow list of
 # plain items. (Group 2: the plain value, 3 and 4: quoted, 5: the list's inside.)
+# The first character of a plain value: not a space, nor one of YAML's indicators.
+_PLAIN_START = r"[^\s\[\]{}\"'&*!|>%@`#,?:-]"
 _SIMPLE_LINE = re.compile(
-    r"([A-Za-z_][\w-]*):(?: +(?:([^\s\[\]{}\"'&*!|>%@`#,?:-][^\t]*?)|\"([^\"\\]*)\"|'([^']*)'"
+    rf"([A-Za-z_][\w-]*):(?: +(?:({_PLAIN_START}[^\t]*?)|\"([^\"\\]*)\"|'([^']*)'"
     r"|\[([^\[\]{}\"'#:\t]*)\]))? *")
 # A flow list's item: a plain scalar that cannot be anything else in a flow context.
-_FLOW_ITEM = re.compile(r"[^\s\[\]{}\"'&*!|>%@`#,?:-][^,]*")
+_FLOW_ITEM = re.compile(rf"{_PLAIN_START}[^,]*")
 # An item of a block list (`  - value`): its indent, and a value as a plain one above.
-_BLOCK_ITEM = re.compile(r"( *)- +([^\s\[\]{}\"'&*!|>%@`#,?:-][^\t]*?) *")
+_BLOCK_ITEM = re.compile(rf"( *)- +({_PLAIN_START}[^\t]*?) *")
 # Characters YAML reads as line breaks beyond '\n' (or as a byte-order mark).
 _YAML_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff", "\r")
 
@@ -179,7 +181,7 @@ def _plain(fm: str) -> dict[str, str | list[str]] | None:
             if item is None or listing is None or listing[1] not in (None, item[1]):
                 return None
             value = item[2]
-            if ": " in value or " #" in value or value.endswith(":"):
+            if _yaml_inside(value):
                 return None
             key = listing[0]
             if listing[1] is None:
@@ -197,11 +199,16 @@ def _plain(fm: str) -> dict[str, str | list[str]] | None:
                 return None
             result[key] = items
             continue
-        value = bare or double or single or ""
-        if bare and (": " in bare or " #" in bare or bare.endswith(":")):
+        if bare and _yaml_inside(bare):
             return None
-        result[key] = value
+        result[key] = bare or double or single or ""
     return result
+
+
+def _yaml_inside(value: str) -> bool:
+    """A plain value YAML reads otherwise: a mapping (': ', or ':' at the end) or a
+    comment (' #') inside it."""
+    return ": " in value or " #" in value or value.endswith(":")
 
 
 def _split(text: str, path: str) -> tuple[dict, str, list[str]]:
