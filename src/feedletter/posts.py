@@ -139,11 +139,11 @@ def _lenient(fm: str) -> dict[str, str] | None:
     return result
 
 
+# The first character of a plain value: not a space, nor one of YAML's indicators.
+_PLAIN_START = r"[^\s\[\]{}\"'&*!|>%@`#,?:-]"
 # A front matter line YAML reads as `key: value` with the value as written (see `_plain`):
 # a plain scalar without YAML syntax, a quoted one without escapes, or a flow list of
 # plain items. (Group 2: the plain value, 3 and 4: quoted, 5: the list's inside.)
-# The first character of a plain value: not a space, nor one of YAML's indicators.
-_PLAIN_START = r"[^\s\[\]{}\"'&*!|>%@`#,?:-]"
 _SIMPLE_LINE = re.compile(
     rf"([A-Za-z_][\w-]*):(?: +(?:({_PLAIN_START}[^\t]*?)|\"([^\"\\]*)\"|'([^']*)'"
     r"|\[([^\[\]{}\"'#:\t]*)\]))? *")
@@ -509,7 +509,7 @@ def read_body(path: Path, root: Path, config: Config, file_digest: str) -> str |
     """The body of a post parsed earlier, from its file again: what `parse_post` gives as
     `body` when the file's bytes still hash to `file_digest` (None when they do not), at
     a fraction of the cost (the front matter is split off, not parsed again)."""
-    text, raw = _read(str(path), root, str(path), config.max_post_bytes)
+    text, raw = read_post(str(path), root, config.max_post_bytes)
     if digest(raw) != file_digest:
         return None
     _, body = _handler()[0].split(_normalized(text))
@@ -543,18 +543,12 @@ def discover(posts_dir: Path) -> Iterator[str]:
     yield from walk(str(posts_dir))
 
 
-def read_post(path: Path, root: Path, display: str, max_bytes: int) -> tuple[str, str]:
-    """Bytes of one post file → (text, hash of the bytes), or PostError with the reason."""
-    text, raw = _read(str(path), root, display, max_bytes)
-    return text, digest(raw)
-
-
-def _read(path: str, root: Path, display: str, max_bytes: int) -> tuple[str, bytes]:
-    """One post file → (its text, its bytes), or PostError with the reason."""
+def read_post(path: str, root: Path, max_bytes: int) -> tuple[str, bytes]:
+    """One post file → (its text, its bytes), or PostError naming it with the reason."""
     try:
-        display.encode("utf-8")
+        path.encode("utf-8")
     except UnicodeEncodeError:   # os.walk gives undecodable bytes as lone surrogates
-        shown = os.fsencode(display).decode("utf-8", "backslashreplace")
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
         raise PostError(shown, "file name is not UTF-8; rename the file") from None
     try:
         mode = os.lstat(path).st_mode
@@ -564,25 +558,25 @@ def _read(path: str, root: Path, display: str, max_bytes: int) -> tuple[str, byt
         try:
             target = Path(path).resolve()
         except (OSError, RuntimeError):      # RuntimeError: a link loop (Python < 3.13)
-            raise PostError(display, "symbolic link loop; not followed") from None
+            raise PostError(path, "symbolic link loop; not followed") from None
         if not target.is_relative_to(root.resolve()):
-            raise PostError(display, f"symbolic link to {target} outside the posts folder; "
-                                     "not followed")
+            raise PostError(path, f"symbolic link to {target} outside the posts folder; "
+                                  "not followed")
         if target.is_dir():
-            raise PostError(display, "is a folder, not a post file")
+            raise PostError(path, "is a folder, not a post file")
     elif stat.S_ISDIR(mode):
-        raise PostError(display, "is a folder, not a post file")
+        raise PostError(path, "is a folder, not a post file")
     try:
         # O_NONBLOCK: opening a named pipe must not wait for a writer that never comes.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                raise PostError(display, "not a regular file (a pipe, socket or device); "
-                                         "not read")
+                raise PostError(path, "not a regular file (a pipe, socket or device); "
+                                      "not read")
             if st.st_size > max_bytes:
-                raise PostError(display, f"file is {st.st_size:,} bytes, over the limit of "
-                                         f"{max_bytes:,} (feeds.max_post_bytes)")
+                raise PostError(path, f"file is {st.st_size:,} bytes, over the limit of "
+                                      f"{max_bytes:,} (feeds.max_post_bytes)")
             # st_size + 1 (a file growing while read is still caught below); reading
             # max_bytes + 1 at once would allocate 10 MB for every 4 kB post.
             data = _read_fd(fd, min(st.st_size, max_bytes) + 1)
@@ -591,19 +585,19 @@ def _read(path: str, root: Path, display: str, max_bytes: int) -> tuple[str, byt
         finally:
             os.close(fd)
     except OSError as exc:
-        raise PostError(display, f"cannot read: {exc.strerror}") from None
+        raise PostError(path, f"cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:
-        raise PostError(display, f"file is over the limit of {max_bytes:,} bytes")
+        raise PostError(path, f"file is over the limit of {max_bytes:,} bytes")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise PostError(display, "file is UTF-16; save it as UTF-8")
+        raise PostError(path, "file is UTF-16; save it as UTF-8")
     if len(data) >= 4 and (data[1:4:2] == b"\0\0" or data[0:4:2] == b"\0\0"):
-        raise PostError(display, "file is UTF-16 (without a byte-order mark); save it as UTF-8")
+        raise PostError(path, "file is UTF-16 (without a byte-order mark); save it as UTF-8")
     try:
         return data.decode("utf-8-sig"), data
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise PostError(display, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file "
-                                 "as UTF-8", line) from None
+        raise PostError(path, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file "
+                              "as UTF-8", line) from None
 
 
 def _read_fd(fd: int, size: int) -> bytes:
@@ -632,7 +626,7 @@ def load_one(path: Path | str, root: Path, config: Config) -> tuple[str, object]
     """One file → ("post", Post) | ("error", PostError) | ("note", warning). Never raises."""
     display = str(path)
     try:
-        text, raw = _read(display, root, display, config.max_post_bytes)
+        text, raw = read_post(display, root, config.max_post_bytes)
         if not _FM_START.match(text.lstrip("\ufeff")) and \
                 date_from_filename(os.path.basename(display)) is None:
             # README.md, NOTES.md: documents beside the posts, not posts.
