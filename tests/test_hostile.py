@@ -192,7 +192,7 @@ class Run:
 # its own stdout/stderr files, killed when over time.
 SERVER = r"""
 import ctypes, json, os, resource, sys, time, traceback
-import feedletter.cli, feedletter.build, feedletter.feeds, feedletter.render, feedletter.posts
+import feedletter.cli, feedletter.build, feedletter.emit, feedletter.render, feedletter.posts
 import markdown, nh3, feedgen.feed, lxml.etree, yaml  # noqa: F401 - warm imports
 
 def drop_root_read_override():

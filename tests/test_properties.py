@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedletter.config import load_config
+from feedletter.emit import emit_all
 from feedletter.errors import PostError
-from feedletter.feeds import emit_all
 from feedletter.posts import Post, clean_text, parse_post
 from feedletter.render import render_post
 from feedletter.site import build_site
@@ -268,7 +268,7 @@ HASH_SEED_SCRIPT = """
 import sys, hashlib
 
 from feedletter.config import load_config
-from feedletter.feeds import emit_all
+from feedletter.emit import emit_all
 from feedletter.posts import parse_post
 from feedletter.render import render_post
 from feedletter.site import build_site

@@ -20,8 +20,8 @@ from pathlib import Path
 from . import index
 from .cache import Cache, digest, salt_for
 from .config import Config
+from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
 from .errors import PostError
-from .feeds import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
 from .output import TreeWriter, WriteReport, file_lock, write_file
 from .posts import LoadResult, Post, load_posts, read_body, scan_posts
 from .render import Rendered, render_post
@@ -214,7 +214,7 @@ def _versions() -> list[str]:
 
 
 def _salt(config: Config) -> str:
-    sources = sorted(p for p in _PACKAGE.glob("*.py"))
+    sources = sorted(p for p in _PACKAGE.rglob("*.py"))
     code = digest(*(p.read_bytes() for p in sources))
     templates = [t for t in (config.templates_dir, BUILTIN) if t is not None]
     return salt_for(config.path, templates, extra=f"{code};{';'.join(_versions())}")

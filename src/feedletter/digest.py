@@ -31,8 +31,8 @@ from lxml import html as lxml_html
 
 from .config import Config
 from .dates import parse_zone
+from .emit import new_generator, set_links
 from .errors import ConfigError, FeedletterError
-from .feeds import new_generator, set_links
 from .output import file_lock, write_atomic
 from .posts import Post, tag_key
 from .render import Rendered, html_to_text, markdown_to_html, render_post, sanitize

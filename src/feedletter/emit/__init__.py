@@ -1,0 +1,47 @@
+"""Site model → feed files: Atom 1.0, RSS 2.0, JSON Feed 1.1, OPML and an index page.
+
+One module per document kind; this module is the one the build calls. `specs` says which
+feeds exist, `atom_rss` (feedgen), `jsonfeed`, `opml` and `index_page` turn them into bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import Config
+from ..posts import Post
+from ..render import Rendered
+from ..site import Site
+from .atom_rss import atom_and_rss, new_generator, set_links
+from .index_page import index_html
+from .jsonfeed import json_feed
+from .opml import opml
+from .specs import FORMATS, MEDIA_TYPES, FeedSpec, feed_specs, posts_in_feeds
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "FeedSpec", "emit_all", "emit_feed", "emit_indexes",
+           "feed_specs", "new_generator", "posts_in_feeds", "set_links"]
+
+
+def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -> dict[str, bytes]:
+    """One FeedSpec → its Atom, RSS and JSON files (path → bytes)."""
+    atom, rss = atom_and_rss(cfg, spec, render)
+    return {
+        spec.path + ".atom.xml": atom,
+        spec.path + ".rss.xml": rss,
+        spec.path + ".json": json_feed(cfg, spec, render),
+    }
+
+
+def emit_indexes(cfg: Config, specs: list[FeedSpec]) -> dict[str, bytes]:
+    """The OPML subscription list and the human index page of every feed."""
+    return {"index.opml": opml(cfg, specs), "index.html": index_html(cfg, specs)}
+
+
+def emit_all(site: Site, render: Callable[[Post], Rendered]) -> dict[str, bytes]:
+    """Every output file of `feedletter build` (relative path → bytes), uncached."""
+    specs = feed_specs(site)
+    files: dict[str, bytes] = {}
+    for spec in specs:
+        files.update(emit_feed(site.config, spec, render))
+    files.update(emit_indexes(site.config, specs))
+    return files

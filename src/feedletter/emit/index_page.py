@@ -1,0 +1,17 @@
+"""index.html: the human page listing every feed, with autodiscovery links."""
+
+from __future__ import annotations
+
+from ..config import Config
+from ..templates import environment
+from .specs import FORMATS, MEDIA_TYPES, FeedSpec
+
+
+def index_html(cfg: Config, specs: list[FeedSpec]) -> bytes:
+    template = environment(cfg).get_template("feeds_index.html.j2")
+    rows = [{"title": s.title, "name": s.name, "kind": s.kind, "path": s.path,
+             "count": len(s.posts)} for s in specs]
+    text = template.render(config=cfg, site=rows[0], tags=[r for r in rows if r["kind"] == "tags"],
+                           authors=[r for r in rows if r["kind"] == "authors"],
+                           formats=FORMATS, media_types=MEDIA_TYPES)
+    return text.encode("utf-8")
