@@ -1,0 +1,92 @@
+"""The newsletter: a period's posts → sections → email-safe HTML, plain text and .eml.
+
+    choose_period   --month / --since / --until / --last-days / default → Period
+    build_digest    site + period → Digest (None when the period has no post)
+    write_digest    Digest → <period>.html/.txt/.eml, then the digests feed
+    send_digest     Digest → mail.send_message (the ledger there sends it once)
+
+Everything in a digest is derived from the posts, the config and the period, never from
+the clock: the same inputs give the same bytes, the same Message-ID and the same Date
+(the end of the period), so a rebuild or a resend after a crash is the same message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..errors import ConfigError
+from ..posts import Post
+from ..render import Rendered, render_post
+from ..site import Site
+from .compose import SHORT_SUMMARY, _item, group_sections, select_posts, shorten
+from .files import (
+    DIGESTS_DIR,
+    FEED_NAME,
+    WriteResult,
+    default_dir,
+    digests_feed,
+    write_digest,
+    write_digests_feed,
+)
+from .fragments import email_fragment
+from .layouts import _fit
+from .message import make_message, message_id, sender
+from .model import Digest, FeedLink, Item, SectionView
+from .page import _check_config, _context, render_html, render_text
+from .period import Period, choose_period, month_period, parse_period_name, site_zone
+from .text import text_with_links, wrap
+
+__all__ = [
+    "DIGESTS_DIR", "FEED_NAME", "SHORT_SUMMARY", "Digest", "FeedLink", "Item", "Period",
+    "SectionView", "WriteResult", "build_digest", "choose_period", "default_dir",
+    "digests_feed", "email_fragment", "group_sections", "make_message", "message_id",
+    "month_period", "parse_period_name", "render_html", "render_text", "select_posts",
+    "send_digest", "sender", "shorten", "site_zone", "text_with_links", "wrap",
+    "write_digest", "write_digests_feed",
+]
+
+
+def build_digest(site: Site, period: Period, *, intro: str | None = None,
+                 recipients: Sequence[str] = (),
+                 render: Callable[[Post], Rendered] | None = None) -> Digest | None:
+    """The digest of `period`, or None when no published post falls in it.
+
+    The HTML part must stay under `digest.max_html_bytes` (Gmail clips larger messages):
+    the first of `_layouts` that fits is used; none fitting is an error, never a clip.
+    """
+    config = site.config
+    _check_config(config)
+    posts = select_posts(site, period)
+    if not posts:
+        return None
+    tz = site_zone(config)
+    subject = config.digest.subject.format(site_title=config.title, period=period.label)
+    context = _context(config, site, period, subject, intro if intro is not None
+                       else config.digest.intro, posts)
+    if render is None:
+        def render(post: Post) -> Rendered:
+            return render_post(post.body, post.summary, post.link)
+    sections = [(title, [_item(p, tz, render) for p in group])
+                for title, group in group_sections(posts, config)]
+    layout, views, page = _fit(context, sections, config, f"{period.label} ({len(posts)} posts)")
+    text = render_text(context, views)
+    to = tuple(recipients) or config.digest.to
+    message = make_message(config, period, subject, text, page, to)
+    return Digest(config, period, posts, views, subject, page, text, message, layout, to)
+
+
+def send_digest(digest: Digest, *, force: bool = False,
+                log: Callable[[str], None] = lambda s: None) -> list:
+    """Send the digest's message once to each recipient (see `mail.send_message`)."""
+    from ..mail import send_message  # only a send needs smtplib, sqlite and the ledger
+
+    config = digest.config
+    if not digest.recipients:
+        raise ConfigError(str(config.path or "<defaults>"),
+                          "no recipients: give --to ADDR or set digest.to")
+    if not config.digest.sender:
+        raise ConfigError(str(config.path or "<defaults>"),
+                          "key 'digest.from' is required to send the digest")
+    return send_message(digest.message, digest.recipients, config.smtp,
+                        state_dir=config.state_dir, period=digest.period.name, force=force,
+                        log=log)
