@@ -13,7 +13,7 @@ folder) and then each row once. A row's figure is its median CPU seconds:
 - Markdown, stock: Python-Markdown (extra, sane_lists), one instance and `reset()`, on
   the body of every post some feed shows.
 - Markdown, feedletter: the same on feedletter's instance, with its exact skips
-  (`render._markdown()`).
+  (`python_markdown.instance()`).
 - nh3: feedletter's configured cleaner on each of those posts' HTML.
 - feedgen + json: every feed's Atom and RSS from feedgen and its JSON Feed from
   json.dumps (`feeds.emit_feed`), the renders given.
@@ -42,6 +42,7 @@ from run import rmtree
 
 from feedletter import feeds, posts, render
 from feedletter.config import load_config
+from feedletter.render import python_markdown, sanitize
 from feedletter.site import build_site
 
 
@@ -93,7 +94,7 @@ def main() -> None:
     import markdown
 
     stock = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    ours = render._markdown()
+    ours = python_markdown.instance()
     html: list[str] = []
 
     def convert(md: markdown.Markdown, keep: bool) -> Callable[[], None]:
@@ -106,7 +107,7 @@ def main() -> None:
                     html.append(out)
         return work
 
-    cleaner = render._cleaner()
+    cleaner = sanitize._cleaner()
 
     def clean() -> None:
         for fragment in html:

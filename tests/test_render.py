@@ -1,10 +1,10 @@
 """feedletter's patches to Python-Markdown change its speed, never its output.
 
-`render._markdown()` patches four things (see render.py): the link and bracket search
-(`_linear_links`), the raw-HTML parser's start-tag scan (`_BoundedScan`), which inline
-patterns are tried on a text (`_skip_hopeless_patterns`) and which block processors are
-asked about a block (`_skip_hopeless_blocks`). Each test renders the same texts with the
-patched instance and with a stock one (same extensions) and compares.
+`python_markdown.instance()` patches four things (see render/python_markdown_patches.py):
+the link and bracket search (`_linear_links`), the raw-HTML parser's start-tag scan
+(`_BoundedScan`), which inline patterns are tried on a text (`_skip_hopeless_patterns`) and
+which block processors are asked about a block (`_skip_hopeless_blocks`). Each test renders
+the same texts with the patched instance and with a stock one (same extensions) and compares.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from markdown.htmlparser import htmlparser
 
 from feedletter import render
+from feedletter.render import python_markdown, urls
+from feedletter.render import python_markdown_patches as patches
 
 REPO = Path(__file__).resolve().parents[1]
 SCANS = ("locatestarttagend_tolerant", "locatetagend")
@@ -48,9 +50,9 @@ def stock() -> markdown.Markdown:
 @contextlib.contextmanager
 def unbounded_scans() -> Iterator[None]:
     """The raw-HTML parser with its own start-tag patterns (the bound is module-wide)."""
-    render._markdown()
+    python_markdown.instance()
     wrapped = {n: getattr(htmlparser, n) for n in SCANS
-               if isinstance(getattr(htmlparser, n, None), render._BoundedScan)}
+               if isinstance(getattr(htmlparser, n, None), patches._BoundedScan)}
     assert wrapped, "the start-tag scan is not bounded"
     try:
         for name, scan in wrapped.items():
@@ -69,7 +71,7 @@ def convert(md: markdown.Markdown, text: str) -> str:
 
 
 def both(texts: list[str]) -> tuple[list[str], list[str]]:
-    patched = [convert(render._markdown(), t) for t in texts]
+    patched = [convert(python_markdown.instance(), t) for t in texts]
     with unbounded_scans():
         original = stock()
         plain = [convert(original, t) for t in texts]
@@ -111,28 +113,28 @@ def test_the_bound_changes_nothing_below_its_budget() -> None:
     patched, plain = both([long_tag])
     assert patched == plain and "<div" in patched[0]
     with pytest.MonkeyPatch.context() as mp:     # as if the budget were spent
-        mp.setattr(render._BoundedScan, "match", lambda self, text, pos=0, endpos=10**9:
+        mp.setattr(patches._BoundedScan, "match", lambda self, text, pos=0, endpos=10**9:
                    self.pattern.match(text, pos, min(endpos, pos + self.window)))
-        spent = convert(render._markdown(), long_tag)
+        spent = convert(python_markdown.instance(), long_tag)
     assert spent != plain[0] and "<em>raw</em>" in spent     # no longer a raw HTML block
 
 
 def test_the_patches_are_in_place() -> None:
     """With the Python-Markdown we install, all the patches apply (each falls back to
     Python-Markdown's own code when its internals differ: slower, same output)."""
-    md = render._markdown()
+    md = python_markdown.instance()
     assert md.convert.__name__ == "gated_convert" and "is_block_level" in vars(md)
     assert type(md.parser.blockprocessors).__name__ == "Listed"
     convert(md, "plain words only")         # none of the passes' strings: all skipped
-    idle = [name for registry, name, _, _ in render._PASS_NEEDLES
-            if getattr(md, registry)[name].run in (render._unchanged, render._nothing)]
-    assert len(idle) == len(render._PASS_NEEDLES)
+    idle = [name for registry, name, _, _ in patches._PASS_NEEDLES
+            if getattr(md, registry)[name].run in (patches._unchanged, patches._nothing)]
+    assert len(idle) == len(patches._PASS_NEEDLES)
     assert "_InlineProcessor__handleInline" in vars(md.treeprocessors["inline"])
-    assert any(isinstance(getattr(htmlparser, n, None), render._BoundedScan) for n in SCANS)
+    assert any(isinstance(getattr(htmlparser, n, None), patches._BoundedScan) for n in SCANS)
     assert md.inlinePatterns["footnote"].compiled_re.pattern.endswith("{0,256})\\]")
-    gated = [name for name, _, _ in render._BLOCK_NEEDLES
+    gated = [name for name, _, _ in patches._BLOCK_NEEDLES
              if "gated" in md.parser.blockprocessors[name].test.__qualname__]
-    assert len(gated) == len(render._BLOCK_NEEDLES)
+    assert len(gated) == len(patches._BLOCK_NEEDLES)
 
 
 BASES = ["https://example.org/blog/2024/01/post/", "http://example.org:8080/a/b?q=1#f",
@@ -143,7 +145,7 @@ URLS = ["/x", "/x/../y?z#w", "//other.org/x", "https://ex.org/../a", "HTTP://EX.
 
 
 def urljoined(base: str, value: str) -> str | None:
-    """What `render._absolute` must give: urljoin's answer when its scheme is safe."""
+    """What `urls._absolute` must give: urljoin's answer when its scheme is safe."""
     from urllib.parse import urljoin, urlsplit
 
     try:
@@ -157,7 +159,7 @@ def urljoined(base: str, value: str) -> str | None:
 def test_urls_are_joined_as_urljoin_joins_them(base: str) -> None:
     """The shortcut that joins root paths and full URLs against the site's origin."""
     for value in URLS:
-        assert render._absolute(base, value) == urljoined(base, value), value
+        assert urls._absolute(base, value) == urljoined(base, value), value
 
 
 URL_PARTS = st.tuples(
@@ -174,12 +176,12 @@ URL_PARTS = st.tuples(
 @given(value=URL_PARTS, base=st.sampled_from(BASES))
 def test_any_url_is_joined_as_urljoin_joins_it(value: str, base: str) -> None:
     """The shortcuts (a full or root URL as it is, or after the origin) against urljoin."""
-    assert render._absolute(base, value) == urljoined(base, value)
+    assert urls._absolute(base, value) == urljoined(base, value)
 
 
 def test_the_listed_block_processors_follow_a_later_registration() -> None:
     md = stock()
-    render._listed_block_processors(md)
+    patches._listed_block_processors(md)
     before = list(md.parser.blockprocessors)
     extra = type(before[-1])(md.parser)
     md.parser.blockprocessors.register(extra, "late", 1000)
