@@ -230,7 +230,7 @@ def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
               save_over: int = 0) -> tuple[LoadResult, Site]:
     load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool,
                       keep_bodies=keep_bodies, scan=scan, save_over=save_over)
-    return load, build_site(config, load.posts)
+    return load, build_site(config, load.posts, posts_dir)
 
 
 @contextlib.contextmanager
@@ -297,7 +297,8 @@ def _index_later(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]],
 
 
 def _spec_key(salt: str, spec: FeedSpec) -> str:
-    parts = [salt, spec.path, spec.title, spec.description, spec.kind, spec.name]
+    parts = [salt, spec.path, *spec.files.values(), spec.title, spec.description, spec.kind,
+             spec.name]
     for post in spec.posts:
         parts += [post.id, post.link, post.digest or post.source]
     return digest(*parts)
@@ -324,9 +325,9 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
     specs = feed_specs(site)
     # (inputs key, file names, spec); the spec None stands for the two index files
     groups: list[tuple[str, list[str], FeedSpec | None]] = [
-        (_spec_key(salt, spec), [spec.path + ext for ext in (".atom.xml", ".rss.xml", ".json")],
+        (_spec_key(salt, spec), list(spec.files.values()),
          spec) for spec in specs]
-    index_key = digest(salt, *(f"{s.path}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
+    index_key = digest(salt, *(f"{s.files}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
                                f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
     groups.append((index_key, ["index.opml", "index.html"], None))
 

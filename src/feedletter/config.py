@@ -54,6 +54,48 @@ class Section:
     tags: tuple[str, ...]
 
 
+# Feed kinds and formats whose output paths `[feeds.paths]` may set.
+FEED_KINDS = ("site", "tags", "authors", "categories", "sections")
+FEED_FORMATS = {"atom": ".atom.xml", "rss": ".rss.xml", "json": ".json"}
+# Today's names: `<base><extension>`, one base per kind.
+DEFAULT_FEED_BASES = {"site": "all", "tags": "tags/{slug}", "authors": "authors/{slug}",
+                      "categories": "categories/{slug}", "sections": "sections/{slug}"}
+# Files feedletter writes itself beside the feeds: no feed may take their names.
+RESERVED_OUTPUTS = ("index.opml", "index.html", "digests.atom.xml", ".feedletter-manifest")
+# Entry ids: what each generator's own feed used, so that migrating subscribers see the
+# same ids (see site.py's `entry_id` for the exact forms and their sources).
+ID_MODES = ("tag-uri", "permalink", "jekyll-feed", "pelican")
+GENERATOR_IDS = {"feedletter": "tag-uri", "middleman": "tag-uri", "jekyll": "jekyll-feed",
+                 "hugo": "permalink", "zola": "permalink", "pelican": "pelican",
+                 "eleventy": "permalink"}
+GENERATORS = tuple(GENERATOR_IDS)
+
+
+@dataclass(frozen=True)
+class FeedPaths:
+    """Where each feed is written, relative to the output folder (`[feeds.paths]`)."""
+
+    bases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FEED_BASES))
+    files: dict[tuple[str, str], str] = field(default_factory=dict)   # (format, kind) -> path
+
+    def path(self, kind: str, fmt: str, slug: str = "") -> str:
+        pattern = self.files.get((fmt, kind))
+        if pattern is None:
+            pattern = self.bases[kind] + FEED_FORMATS[fmt]
+        return pattern.replace("{slug}", slug)
+
+
+@dataclass(frozen=True)
+class FeedSection:
+    """A collection of posts (a folder, or globs) with a feed of its own."""
+
+    path: str                       # folder relative to the posts folder, or a glob
+    slug: str                       # `{slug}` of its feed path
+    title: str
+    in_main: bool = False           # also in the site's main feed
+    exclude: tuple[str, ...] = ()   # globs (relative to the posts folder) left out of it
+
+
 @dataclass(frozen=True)
 class DigestConfig:
     sender: str | None = None
@@ -96,6 +138,11 @@ class Config:
     max_entries: int = 50
     link_pattern: str = DEFAULT_LINK_PATTERN
     max_post_bytes: int = 10 * 1024 * 1024
+    generator: str = "feedletter"
+    feed_ids: str = "tag-uri"
+    feed_paths: FeedPaths = field(default_factory=FeedPaths)
+    sections: tuple[FeedSection, ...] = ()
+    main_exclude: tuple[str, ...] = ()     # globs of posts kept out of the main feed
     authors: dict[str, Author] = field(default_factory=dict)
     zones: dict[str, str] = field(default_factory=dict)
     digest: DigestConfig = field(default_factory=DigestConfig)
@@ -119,9 +166,10 @@ class Config:
 # key -> (type check, description used in error messages)
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "site": {"title": str, "url": str, "feeds_url": str, "description": str,
-             "language": str, "timezone": str, "author": str},
+             "language": str, "timezone": str, "author": str, "generator": str},
     "paths": {"posts": str, "output": str, "templates_dir": str},
-    "feeds": {"max_entries": int, "link_pattern": str, "max_post_bytes": int},
+    "feeds": {"max_entries": int, "link_pattern": str, "max_post_bytes": int, "ids": str,
+              "paths": dict, "sections": list, "exclude": list},
     "digest": {"from": str, "to": list, "subject": str, "intro": str, "sections": list,
                "other_section": str, "unsubscribe_url": str, "unsubscribe_mailto": str,
                "max_items": int, "max_html_bytes": int},
@@ -225,6 +273,18 @@ def load_config(path: Path | str | None = None, *, site_url: str | None = None) 
     except (KeyError, IndexError, ValueError) as exc:
         raise ConfigError(where, f"key 'feeds.link_pattern': unknown placeholder {exc}") from None
 
+    generator = site.get("generator", "feedletter")
+    if generator not in GENERATORS:
+        raise ConfigError(where, f"key 'site.generator' must be one of {', '.join(GENERATORS)}, "
+                                 f"not {generator!r}")
+    feed_ids = feeds.get("ids", GENERATOR_IDS[generator])
+    if feed_ids not in ID_MODES:
+        raise ConfigError(where, f"key 'feeds.ids' must be one of {', '.join(ID_MODES)}, "
+                                 f"not {feed_ids!r}")
+    feed_paths = _feed_paths(where, feeds.get("paths", {}))
+    sections = _sections(where, feeds.get("sections", []))
+    main_exclude = _globs(where, "feeds.exclude", feeds.get("exclude", []))
+
     base = path.parent if isinstance(path, Path) else Path.cwd()
     paths = raw.get("paths", {})
     templates_dir = paths.get("templates_dir")
@@ -243,11 +303,100 @@ def load_config(path: Path | str | None = None, *, site_url: str | None = None) 
         max_entries=max_entries,
         link_pattern=link_pattern,
         max_post_bytes=feeds.get("max_post_bytes", 10 * 1024 * 1024),
+        generator=generator,
+        feed_ids=feed_ids,
+        feed_paths=feed_paths,
+        sections=sections,
+        main_exclude=main_exclude,
         authors=authors,
         zones=zones,
         digest=_digest_config(where, raw.get("digest", {})),
         smtp=_smtp_config(where, raw.get("smtp", {})),
     )
+
+
+def _path_pattern(where: str, key: str, value: Any, *, grouped: bool) -> str:
+    """A feed path: relative, inside the output folder, `{slug}` exactly where needed."""
+    _check(where, key, value, str)
+    parts = value.split("/")
+    leftover = value.replace("{slug}", "")
+    if (not value or value.startswith("/") or "\\" in value
+            or any(part in ("", ".", "..") for part in parts) or "{" in leftover or "}" in leftover):
+        raise ConfigError(where, f"key '{key}' must be a relative path inside the output folder "
+                                 f"(placeholder: {{slug}}), not {value!r}")
+    if grouped and "{slug}" not in value:
+        raise ConfigError(where, f"key '{key}' must contain {{slug}} (one feed per name), not {value!r}")
+    if not grouped and "{slug}" in value:
+        raise ConfigError(where, f"key '{key}' is one feed: it has no {{slug}}, not {value!r}")
+    if value in RESERVED_OUTPUTS or parts[0] == "digests":
+        raise ConfigError(where, f"key '{key}': {value!r} is a file feedletter writes itself")
+    return value
+
+
+def _feed_paths(where: str, raw: dict[str, Any]) -> FeedPaths:
+    """`[feeds.paths]`: a base per kind (formats add their extension), and per-format
+    tables (`[feeds.paths.atom] site = "feed.xml"`) naming whole files."""
+    bases = dict(DEFAULT_FEED_BASES)
+    files: dict[tuple[str, str], str] = {}
+    for key, value in raw.items():
+        if key in FEED_FORMATS:
+            if not isinstance(value, dict):
+                raise ConfigError(where, f"'feeds.paths.{key}' must be a table ([feeds.paths.{key}])")
+            for kind, item in value.items():
+                if kind not in FEED_KINDS:
+                    raise ConfigError(where, f"unknown key 'feeds.paths.{key}.{kind}'")
+                files[(key, kind)] = _path_pattern(where, f"feeds.paths.{key}.{kind}", item,
+                                                   grouped=kind != "site")
+        elif key in FEED_KINDS:
+            bases[key] = _path_pattern(where, f"feeds.paths.{key}", value, grouped=key != "site")
+        else:
+            raise ConfigError(where, f"unknown key 'feeds.paths.{key}'")
+    paths = FeedPaths(bases, files)
+    site_files = [paths.path("site", fmt) for fmt in FEED_FORMATS]
+    if len(set(site_files)) < len(site_files):
+        raise ConfigError(where, f"'feeds.paths': two formats of the site feed share a file {site_files}")
+    return paths
+
+
+def _globs(where: str, key: str, value: Any) -> tuple[str, ...]:
+    _check(where, key, value, list)
+    for item in value:
+        _check(where, f"{key}[]", item, str)
+    return tuple(value)
+
+
+def _sections(where: str, raw: list[Any]) -> tuple[FeedSection, ...]:
+    from .posts import slugify  # local: posts imports config
+
+    sections: list[FeedSection] = []
+    for i, s in enumerate(raw):
+        name = f"feeds.sections[{i}]"
+        if not isinstance(s, dict):
+            raise ConfigError(where, f"'{name}' must be a table ([[feeds.sections]])")
+        for key in s:
+            if key not in ("path", "title", "slug", "in_main", "exclude"):
+                raise ConfigError(where, f"unknown key '{name}.{key}'")
+        if "path" not in s:
+            raise ConfigError(where, f"'{name}' needs a 'path' (a folder under the posts folder)")
+        _check(where, f"{name}.path", s["path"], str)
+        folder = s["path"].strip("/")
+        if not folder or ".." in folder.split("/"):
+            raise ConfigError(where, f"key '{name}.path' must be a folder under the posts folder, "
+                                     f"not {s['path']!r}")
+        slug = s.get("slug", "/".join(slugify(p) or "x" for p in folder.split("/")
+                                      if "*" not in p) or slugify(folder) or "section")
+        _check(where, f"{name}.slug", slug, str)
+        title = s.get("title", folder)
+        _check(where, f"{name}.title", title, str)
+        in_main = s.get("in_main", False)
+        if not isinstance(in_main, bool):
+            raise ConfigError(where, f"key '{name}.in_main' must be true or false, not {in_main!r}")
+        sections.append(FeedSection(folder, slug, title, in_main,
+                                    _globs(where, f"{name}.exclude", s.get("exclude", []))))
+    slugs = [s.slug for s in sections]
+    if len(set(slugs)) < len(slugs):
+        raise ConfigError(where, "'feeds.sections': two sections have the same slug; set 'slug'")
+    return tuple(sections)
 
 
 def _digest_config(where: str, d: dict[str, Any]) -> DigestConfig:

@@ -76,6 +76,7 @@ class Post:
     explicit_id: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
     digest: str = ""            # hash of the file's bytes: what a rendering depends on
+    categories: tuple[str, ...] = ()   # display spellings; a taxonomy of their own (h1 fills it)
 
     def slim(self) -> Post:
         """The post without its body (kept by the cache and the site; re-read to render)."""

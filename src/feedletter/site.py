@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import os
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from .config import Author, Config
+from .config import Author, Config, FeedSection
 from .posts import Post, slugify, tag_key
 
 
 @dataclass(frozen=True)
 class Group:
-    """A tag or an author: what a per-tag or per-author feed is built from."""
+    """A tag, category, author or section: what a feed of part of the site is built from."""
 
-    kind: str           # "tags" | "authors"
+    kind: str           # "tags" | "categories" | "authors" | "sections"
     slug: str
     name: str
     posts: tuple[Post, ...]   # newest first
@@ -30,9 +34,17 @@ class Site:
     tags: list[Group] = field(default_factory=list)
     authors: list[Group] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    categories: list[Group] = field(default_factory=list)
+    sections: list[Group] = field(default_factory=list)
+    main: list[Post] | None = None         # the main feed's posts when sections leave some out
 
     def groups(self) -> list[Group]:
-        return [*self.tags, *self.authors]
+        """Every feed but the main one, in the order the index and OPML list them."""
+        return [*self.sections, *self.categories, *self.tags, *self.authors]
+
+    @property
+    def main_posts(self) -> list[Post]:
+        return self.posts if self.main is None else self.main
 
 
 def sort_key(post: Post) -> tuple:
@@ -82,37 +94,108 @@ def _distinct_id(post: Post) -> str:
     return f"{post.id}~{digest}"
 
 
-def build_site(config: Config, posts: list[Post]) -> Site:
-    """Group published posts; display names are each tag's most common spelling."""
-    warnings: list[str] = []
-    posts = _disambiguate(sorted(posts, key=sort_key, reverse=True), warnings)
+def entry_id(post: Post, mode: str) -> str:
+    """The entry id the site's generator gave this post in its own feed (`feeds.ids`).
 
-    tag_posts: dict[str, list[Post]] = defaultdict(list)
+    - "tag-uri": feedletter's own `tag:` URI, made by the loader (kept as it is).
+    - "permalink": the post's URL. Hugo's RSS template writes `<guid>{{ .Permalink }}</guid>`,
+      Zola's atom.xml `<id>{{ page.permalink }}</id>`.
+    - "jekyll-feed": jekyll-feed writes `<id>{{ post.id | absolute_url }}</id>`, and Jekyll's
+      `Document#id` is `File.join(File.dirname(url), data["slug"] || basename)`: the URL's
+      folder plus the slug, without the trailing slash
+      (https://github.com/jekyll/jekyll/blob/master/lib/jekyll/document.rb).
+    - "pelican": Pelican's writer gives `unique_id=get_tag_uri(link, item.date)`, and
+      feedgenerator's `get_tag_uri` is `tag:{host},{date:%Y-%m-%d}:{path}` (plus
+      `/{fragment}` when the URL has one), the date in the post's own zone
+      (https://github.com/getpelican/feedgenerator, feedgenerator/django/utils/feedgenerator.py).
+    """
+    if mode == "tag-uri" or post.explicit_id:
+        return post.id
+    if mode == "permalink":
+        return post.link
+    parts = urlsplit(post.link)
+    if mode == "jekyll-feed":
+        folder = os.path.dirname(parts.path.rstrip("/")) if parts.path.strip("/") else ""
+        return f"{parts.scheme}://{parts.netloc}{folder.rstrip('/')}/{post.slug}"
+    fragment = f"/{parts.fragment}" if parts.fragment else ""
+    return f"tag:{parts.hostname},{post.date:%Y-%m-%d}:{parts.path}{fragment}"
+
+
+def _relative(post: Post, posts_dir: Path | None) -> str:
+    """The post's path under the posts folder, with '/' separators (for section globs)."""
+    if posts_dir is None:
+        return post.source.replace(os.sep, "/")
+    return os.path.relpath(post.source, posts_dir).replace(os.sep, "/")
+
+
+def _matches(rel: str, globs: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(rel, g) or rel.startswith(g.rstrip("/") + "/") for g in globs)
+
+
+def in_section(rel: str, section: FeedSection) -> bool:
+    """A post belongs to a section when it lies under its folder (or matches its glob)
+    and matches none of its `exclude` globs."""
+    inside = (rel.startswith(section.path + "/") or fnmatch.fnmatchcase(rel, section.path)
+              or fnmatch.fnmatchcase(rel, section.path + "/*"))
+    return inside and not _matches(rel, section.exclude)
+
+
+def _named_groups(kind: str, posts: list[Post], names_of) -> list[Group]:
+    """Tags or categories: one group per slug; display name = most common spelling."""
+    by_key: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     first_seen: dict[str, dict[str, int]] = defaultdict(dict)
-    author_posts: dict[str, list[Post]] = defaultdict(list)
-    author_of: dict[str, Author] = {}
     for index, post in enumerate(reversed(posts)):  # oldest first: first spelling wins ties
-        for tag in post.tags:
-            key = tag_key(tag)
-            tag_posts[key].append(post)
-            spellings[key][tag] += 1
-            first_seen[key].setdefault(tag, index)
-        for author in post.authors:
-            slug = slugify(author.username) or slugify(author.name)
-            author_posts[slug].append(post)
-            author_of.setdefault(slug, author)
+        for name in names_of(post):
+            key = tag_key(name)
+            if not key:
+                continue
+            by_key[key].append(post)
+            spellings[key][name] += 1
+            first_seen[key].setdefault(name, index)
 
     def display(key: str) -> str:
         counts = spellings[key]
         return max(counts, key=lambda s: (counts[s], -first_seen[key][s]))
 
-    tags = [Group("tags", key, display(key), tuple(reversed(items)))
-            for key, items in sorted(tag_posts.items())]
+    return [Group(kind, key, display(key), tuple(reversed(items)))
+            for key, items in sorted(by_key.items())]
+
+
+def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None) -> Site:
+    """Group published posts; display names are each tag's most common spelling."""
+    warnings: list[str] = []
+    if config.feed_ids != "tag-uri":
+        posts = [replace(p, id=entry_id(p, config.feed_ids)) for p in posts]
+    posts = _disambiguate(sorted(posts, key=sort_key, reverse=True), warnings)
+
+    tags = _named_groups("tags", posts, lambda p: p.tags)
+    categories = _named_groups("categories", posts, lambda p: p.categories)
+    author_posts: dict[str, list[Post]] = defaultdict(list)
+    author_of: dict[str, Author] = {}
+    for post in reversed(posts):
+        for author in post.authors:
+            slug = slugify(author.username) or slugify(author.name)
+            author_posts[slug].append(post)
+            author_of.setdefault(slug, author)
     authors = [Group("authors", slug, author_of[slug].name, tuple(reversed(items)),
                      author_of[slug])
                for slug, items in sorted(author_posts.items())]
-    return Site(config, posts, tags, authors, warnings)
+
+    sections: list[Group] = []
+    main: list[Post] | None = None
+    if config.sections or config.main_exclude:
+        folder = posts_dir or config.posts_dir
+        rel = {p.source: _relative(p, folder) for p in posts}
+        left_out: set[str] = set()
+        for section in config.sections:
+            members = tuple(p for p in posts if in_section(rel[p.source], section))
+            sections.append(Group("sections", section.slug, section.title, members))
+            if not section.in_main:
+                left_out.update(p.source for p in members)
+        left_out.update(p.source for p in posts if _matches(rel[p.source], config.main_exclude))
+        main = [p for p in posts if p.source not in left_out]
+    return Site(config, posts, tags, authors, warnings, categories, sections, main)
 
 
 def posts_between(site: Site, start: datetime, end: datetime) -> list[Post]:

@@ -26,9 +26,9 @@ def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -
     """One FeedSpec → its Atom, RSS and JSON files (path → bytes)."""
     atom, rss = atom_and_rss(cfg, spec, render)
     return {
-        spec.path + ".atom.xml": atom,
-        spec.path + ".rss.xml": rss,
-        spec.path + ".json": json_feed(cfg, spec, render),
+        spec.files["atom"]: atom,
+        spec.files["rss"]: rss,
+        spec.files["json"]: json_feed(cfg, spec, render),
     }
 
 

@@ -92,9 +92,8 @@ def atom_and_rss(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]
                  ) -> tuple[bytes, bytes]:
     """One FeedSpec → its Atom and RSS documents."""
     fg = _generator(cfg, spec, render)
-    base = cfg.feeds_url + spec.path
-    set_links(fg, cfg.site_url, base + ".atom.xml", MEDIA_TYPES["atom"])
+    set_links(fg, cfg.site_url, spec.url(cfg, "atom"), MEDIA_TYPES["atom"])
     atom = fg.atom_str(pretty=True, encoding="UTF-8")
-    set_links(fg, cfg.site_url, base + ".rss.xml", MEDIA_TYPES["rss"])
+    set_links(fg, cfg.site_url, spec.url(cfg, "rss"), MEDIA_TYPES["rss"])
     rss = fg.rss_str(pretty=True, encoding="UTF-8")
     return atom, rss

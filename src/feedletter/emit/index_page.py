@@ -10,8 +10,12 @@ from .specs import FORMATS, MEDIA_TYPES, FeedSpec
 def index_html(cfg: Config, specs: list[FeedSpec]) -> bytes:
     template = environment(cfg).get_template("feeds_index.html.j2")
     rows = [{"title": s.title, "name": s.name, "kind": s.kind, "path": s.path,
-             "count": len(s.posts)} for s in specs]
-    text = template.render(config=cfg, site=rows[0], tags=[r for r in rows if r["kind"] == "tags"],
-                           authors=[r for r in rows if r["kind"] == "authors"],
+             "files": s.files, "count": len(s.posts)} for s in specs]
+
+    def kind(name: str) -> list[dict]:
+        return [r for r in rows if r["kind"] == name]
+
+    text = template.render(config=cfg, site=rows[0], tags=kind("tags"), authors=kind("authors"),
+                           categories=kind("categories"), sections=kind("sections"),
                            formats=FORMATS, media_types=MEDIA_TYPES)
     return text.encode("utf-8")

@@ -34,7 +34,7 @@ def json_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -
         "version": "https://jsonfeed.org/version/1.1",
         "title": spec.title,
         "home_page_url": cfg.site_url + "/",
-        "feed_url": cfg.feeds_url + spec.path + ".json",
+        "feed_url": spec.url(cfg, "json"),
         "description": spec.description,
         "language": cfg.language,
         "authors": [{"name": cfg.author}],

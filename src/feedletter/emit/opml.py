@@ -18,10 +18,14 @@ def opml(cfg: Config, specs: list[FeedSpec]) -> bytes:
     etree.SubElement(head, "dateModified").text = newest.strftime("%a, %d %b %Y %H:%M:%S %z")
     body = etree.SubElement(root, "body")
     folders = {"site": body}
-    for kind, label in (("tags", "Tags"), ("authors", "Authors")):
-        folders[kind] = etree.SubElement(body, "outline", text=label, title=label)
+    present = {spec.kind for spec in specs}
+    for kind, label in (("sections", "Sections"), ("categories", "Categories"),
+                        ("tags", "Tags"), ("authors", "Authors")):
+        # Tags and Authors are always listed (as before sections and categories existed).
+        if kind in present or kind in ("tags", "authors"):
+            folders[kind] = etree.SubElement(body, "outline", text=label, title=label)
     for spec in specs:
         etree.SubElement(folders[spec.kind], "outline", type="rss", text=spec.title,
-                         title=spec.title, xmlUrl=cfg.feeds_url + spec.path + ".atom.xml",
+                         title=spec.title, xmlUrl=spec.url(cfg, "atom"),
                          htmlUrl=cfg.site_url + "/")
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
