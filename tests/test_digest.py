@@ -6,17 +6,19 @@ import email
 import email.policy
 import os
 import re
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 
 import feedparser
 import pytest
+from babel.dates import format_date, format_interval, format_skeleton
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
 from feedletter import digest as digests
 from feedletter.cli import main
 from feedletter.config import load_config
+from feedletter.digest.fragments import IMAGE_STYLE
 
 LATER = "2030-01-01T00:00:00+00:00"
 CORPUS_DIGEST = """
@@ -59,11 +61,10 @@ CORPUS_MONTHS = {
         "date": "Wed, 01 Mar 2017 00:00:00 +0000",
         "sections": [
             # Config order: Development before Community, though Community's posts are older.
+            # Three files of one post on one link (2017/02/oVirt-gamification): the
+            # file name's 2017-02-25, then 13:05 UTC and 16:35 CET (15:35 UTC) on 02-27.
+            # The digest shows it once, the newest (16:35 CET), with a warning.
             ("Development", [
-                # no date in front matter: the file name's 2017-02-25
-                "oVirt Gamification—The oVirt Game you Didn't Know you Were Playing",
-                # two files, same title: 13:05 UTC, then 16:35 CET (15:35 UTC)
-                "oVirt Gamification--The oVirt Game You Didn't Know you Were Playing",
                 "oVirt Gamification--The oVirt Game You Didn't Know you Were Playing",
             ]),
             ("Community", ["oVirt and Vagrant",            # 02-10 21:00 CET, same moment:
@@ -71,7 +72,10 @@ CORPUS_MONTHS = {
                            "Test Blog Entry"]),            # 02-23
         ],
         # `published: false` (02-16), and March's first post.
-        "absent": ["HyperConverged oVirt", "Up and Running with oVirt 4.1"],
+        "absent": ["HyperConverged oVirt", "Up and Running with oVirt 4.1",
+                   "oVirt Gamification—The oVirt Game"],
+        "warnings": ["2017-02-27-oVirt-gamification.md: in the digest once, as the newest of 3 "
+                     "copies (same link, id, or title and day); left out: "],
     },
 }
 
@@ -156,6 +160,8 @@ def test_corpus_month_has_exactly_its_posts_in_both_parts(corpus_cfg, month):
         assert f"Read more: {link}" in text
     assert len(page.encode("utf-8")) < 100_000
     assert f"{len(every_title)} posts in {len(sections)} sections" in result.stdout
+    for warning in expected.get("warnings", []):
+        assert warning in result.stderr
 
 
 @pytest.mark.parametrize("month", sorted(CORPUS_MONTHS))
@@ -374,7 +380,16 @@ def test_other_periods(site, args, name, label, days):
     assert result.exit_code == 0, result.output
     assert f"Digest {name} ({label})" in result.stdout
     msg = parse_eml(site.out / "digests" / f"{name}.eml")
-    assert msg["Subject"] == f"Test Site — {label}"
+    first, last = date(2016, 11, days[0]), date(2016, 11, days[1])
+    if name == "2016-11":
+        words = format_skeleton("yMMMM", first, locale="en")
+    elif first == last:
+        words = format_date(first, "long", locale="en")
+    else:
+        if "10-28" in name:
+            first = date(2016, 10, 28)
+        words = format_interval(first, last, "yMMMMd", locale="en")
+    assert msg["Subject"] == f"Test Site — {words}"      # Babel's English, as every language
     titles = html_sections((site.out / "digests" / f"{name}.html").read_text())[0][1]
     assert titles == [f"Day {d}" for d in range(days[0], days[1] + 1)]
 
@@ -432,7 +447,7 @@ def test_hostile_post_is_escaped_or_sanitized(site):
     assert page == (out / "2016-11.html").read_text("utf-8")
     lowered = page.lower()
     for bad in ("<script", "<iframe", "<form", "<input", "<object", "<embed", "<svg",
-                "javascript:", "data:text", "alert(4)", "alert(5)", "display:none"):
+                "javascript:", "data:text", "alert(4)", "alert(5)", "body{display:none}"):
         assert bad not in lowered, bad
     root = lxml_html.document_fromstring(page)
     for el in root.iter():
@@ -458,11 +473,11 @@ def test_oversize_month_shortens_then_lists_never_clips(site):
     page = (out / "2016-11.html").read_text("utf-8")
     text = (out / "2016-11.txt").read_text("utf-8")
     assert len(page.encode("utf-8")) <= 100_000
-    assert "as links" in result.stdout
+    assert "posts listed under 'More from November 2016'" in result.stdout
     root = lxml_html.document_fromstring(page)
     titles = [a.text_content() for a in root.find_class("post-link")]
     assert len(titles) == len(set(titles)) == 112
-    listed = [a.text_content() for ul in root.find_class("links") for a in ul.iter("a")]
+    listed = [a.text_content() for ul in root.find_class("titles") for a in ul.iter("a")]
     assert 0 < len(listed) <= 112 - 1
     for title in titles:
         assert f" {title}\n" in text
@@ -470,19 +485,33 @@ def test_oversize_month_shortens_then_lists_never_clips(site):
     check_text_widths(text)
 
 
-def test_long_summaries_are_shortened_first(site):
-    site.config(SECTIONS)
-    words = " ".join(f"word{i}" for i in range(1500))
-    for day in range(1, 21):
-        post(site, f"p{day:02d}.md", f"Post {day}", f"2016-11-{day:02d} 10:00", body=words)
+def test_summaries_are_cut_at_a_sentence_within_the_budget(site):
+    """`digest.summary_chars`: whole paragraphs while they fit, else the sentences that
+    fit; never ending on a colon. The feeds keep the whole summary."""
+    site.config(digest_config("summary_chars = 120"))
+    sentence = "This sentence is about forty chars long. "
+    post(site, "a.md", "Sentences", "2016-11-02", body=sentence * 6 + "\n\nREADMORE\n\nRest.")
+    post(site, "b.md", "Colon", "2016-11-03",
+         body="Short first paragraph.\n\nWe saw the following error message:\n\n"
+              "    Traceback (most recent call last): " + "frame " * 30 + "\n\nREADMORE\n\nRest.")
+    words = " ".join(f"word{i}" for i in range(200))
+    post(site, "c.md", "Words", "2016-11-04", body=words)
+    post(site, "d.md", "Short", "2016-11-05", body="Short and whole.")
     result = site.run("digest", "--month", "2016-11")
     assert result.exit_code == 0, result.output
-    assert "(summaries shortened)" in result.stdout
-    page = (site.out / "digests" / "2016-11.html").read_text("utf-8")
-    root = lxml_html.document_fromstring(page)
-    summaries = [s.text_content().strip() for s in root.find_class("summary")]
-    assert len(summaries) == 20
-    assert all(s.endswith("…") and len(s) <= digests.SHORT_SUMMARY + 2 for s in summaries)
+    root = lxml_html.document_fromstring((site.out / "digests" / "2016-11.html").read_text())
+    summaries = [" ".join(s.text_content().split()) for s in root.find_class("summary")]
+    assert summaries == [
+        (sentence * 2).strip(),                    # 82 characters: a third would be 123
+        "Short first paragraph.",                  # not "…the following error message:"
+        words[:120].rsplit(" ", 1)[0] + " …",      # no sentence end: cut at a word
+        "Short and whole.",
+    ]
+    assert all(len(s) <= 122 for s in summaries)
+    assert site.run("build").exit_code == 0
+    feed = feedparser.parse((site.out / "all.atom.xml").read_bytes())
+    by_title = {e.title: e.summary for e in feed.entries}
+    assert by_title["Sentences"].count("forty chars") == 6        # whole in the feed
 
 
 def test_too_big_even_as_links_is_an_error(site):
@@ -512,7 +541,8 @@ def test_text_part_wraps_and_never_breaks_urls(site):
     text = (site.out / "digests" / "2016-11.txt").read_text("utf-8")
     check_text_widths(text)
     assert max(len(line) for line in text.splitlines() if "://" not in line) >= 72
-    assert f"the long page <{long_url}>" in " ".join(text.split())
+    assert "Read the long page [1] and" in " ".join(text.split())
+    assert f"\n  [1] {long_url}\n" in text                         # the reference, whole
     assert any(long_url in line for line in text.splitlines())    # whole, on one line
 
 
@@ -529,7 +559,7 @@ def test_intro_file_and_headers_without_unsubscribe(site, tmp_path):
     assert msg["List-Unsubscribe"] is None and msg["List-Unsubscribe-Post"] is None
     page = msg.get_body(("html",)).get_content()
     assert '<strong>our</strong> <a href="https://example.org/news/"' in page
-    assert "Welcome to our news <https://example.org/news/>!" in msg.get_body(
+    assert "Welcome to our news [1]!\r\n[1] https://example.org/news/" in msg.get_body(
         ("plain",)).get_content()
 
 
@@ -587,16 +617,22 @@ def test_other_file_names_are_not_periods(name):
     assert digests.parse_period_name(name, UTC) is None
 
 
+FIT = f'style="{IMAGE_STYLE}"'     # every image: at most its column's width, never floated
+
+
 @pytest.mark.parametrize(("fragment", "expected"), [
-    ('<p><img src="https://x.org/a.png"></p>', '<p><img src="https://x.org/a.png" alt=""></p>'),
+    ('<p><img src="https://x.org/a.png"></p>', f'<p><img src="https://x.org/a.png" alt="" {FIT}></p>'),
     ('<p><img src="https://x.org/a.png" alt="A"></p>',
-     '<p><img src="https://x.org/a.png" alt="A"></p>'),
+     f'<p><img src="https://x.org/a.png" alt="A" {FIT}></p>'),
+    ('<p><img src="https://x.org/a.png" align="right" hspace="8" width="300" height="200" '
+     'style="float:right">Text</p>',
+     f'<p><img src="https://x.org/a.png" width="300" height="200" alt="" {FIT}>Text</p>'),
     ('<p><video controls src="https://x.org/v.mp4">old browser</video></p>',
      '<p><a href="https://x.org/v.mp4">https://x.org/v.mp4</a></p>'),
     ('<video><source src="https://x.org/v.webm"><track src="https://x.org/t.vtt"></video>',
      '<a href="https://x.org/v.webm">https://x.org/v.webm</a>'),
     ('<picture><source srcset="https://x.org/a.webp"><img src="https://x.org/a.png"></picture>',
-     '<img src="https://x.org/a.png" alt="">'),
+     f'<img src="https://x.org/a.png" alt="" {FIT}>'),
     ("text <b>only</b>", "text <b>only</b>"),
 ])
 def test_email_fragment(fragment, expected):

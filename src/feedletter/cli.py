@@ -121,11 +121,15 @@ def check(posts_dir, config_path, now) -> None:
     Example: feedletter check --posts posts/
     """
     config = _config(config_path)
+    from .digest import duplicate_warnings, site_zone
+
     with open_site(config, posts_dir, _now(now, config), use_cache=False) as (load, site, _):
         pass    # loading is the whole check; nothing is written, not even the cache
-    _report(load.errors, load.warnings + site.warnings, quiet=False)
+    # what each month's digest would say about its posts (`digest` says it too)
+    warnings = load.warnings + site.warnings + duplicate_warnings(site.posts, site_zone(config))
+    _report(load.errors, warnings, quiet=False)
     click.echo(f"{len(load.posts)} posts publishable, {load.skipped} skipped (drafts, future), "
-               f"{len(load.errors)} bad, {len(load.warnings) + len(site.warnings)} warnings")
+               f"{len(load.errors)} bad, {len(warnings)} warnings")
     if load.errors:
         sys.exit(EXIT_BAD_POSTS)
 
@@ -148,6 +152,8 @@ def check(posts_dir, config_path, now) -> None:
 @click.option("--intro", "intro_file", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Markdown shown above the posts (default: digest.intro).")
+@click.option("--exclude", "exclude", multiple=True, metavar="PATH|SLUG",
+              help="Leave this post out of this digest (repeat for several).")
 @click.option("--send", is_flag=True, help="Send the digest by SMTP (once per recipient).")
 @click.option("--to", "recipients", multiple=True, metavar="ADDR",
               help="Recipient (repeat for several; default: digest.to).")
@@ -155,7 +161,7 @@ def check(posts_dir, config_path, now) -> None:
 @click.option("--dry-run", is_flag=True, help="Write nothing, send nothing; say what would be done.")
 @_now_option
 def digest_command(posts_dir, config_path, month, since, until, last_days, tags, out_dir,
-                   intro_file, send, recipients, force, dry_run, now) -> None:
+                   intro_file, exclude, send, recipients, force, dry_run, now) -> None:
     """Build the newsletter of a period (HTML, plain text, .eml) and optionally send it.
 
     The default period is the previous calendar month in the site's time zone, what a
@@ -186,7 +192,9 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         for problem in load.errors:
             click.echo(f"warning: not in any digest: {problem}", err=True)
         built = digests.build_digest(site, period, intro=intro, recipients=recipients,
-                                     render=renderer)
+                                     exclude=exclude, render=renderer)
+    for warning in built.warnings if built is not None else ():
+        click.echo(f"warning: {warning}", err=True)
     if built is None:
         click.echo(f"No posts in {period.label} ({period.name}): nothing written, nothing sent.")
         return

@@ -48,10 +48,16 @@ class Author:
     uri: str | None = None
 
 
+LAYOUTS = ("cards", "list", "titles")
+FOOTER_TAGS = ("issue", "none")
+
+
 @dataclass(frozen=True)
 class Section:
     title: str
     tags: tuple[str, ...]
+    layout: str | None = None            # None: digest.layout
+    categories: tuple[str, ...] = ()
 
 
 # Feed kinds and formats whose output paths `[feeds.paths]` may set.
@@ -100,14 +106,26 @@ class FeedSection:
 class DigestConfig:
     sender: str | None = None
     to: tuple[str, ...] = ()
-    subject: str = "{site_title} — {period}"
+    subject: str = "{name} — {period}"      # {name}: digest.name, else site.title
     intro: str | None = None
     sections: tuple[Section, ...] = ()
-    other_section: str = "More news"
+    other_section: str | None = None     # None: "More news" in the digest's language
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
     max_items: int = 40
     max_html_bytes: int = 100_000
+    name: str | None = None              # the newsletter's name; None: site.title
+    logo: str | None = None              # absolute image URLs
+    logo_alt: str | None = None
+    header_image: str | None = None
+    header_image_alt: str | None = None
+    preheader: str | None = None         # None: the period and the first titles
+    footer: str | None = None            # Markdown: address, legal lines
+    language: str | None = None          # None: site.language
+    summary_chars: int = 300
+    footer_tags: str = "issue"
+    layout: str = "cards"                # sections without their own, and other_section
+    strings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,7 +190,10 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
               "paths": dict, "sections": list, "exclude": list},
     "digest": {"from": str, "to": list, "subject": str, "intro": str, "sections": list,
                "other_section": str, "unsubscribe_url": str, "unsubscribe_mailto": str,
-               "max_items": int, "max_html_bytes": int},
+               "max_items": int, "max_html_bytes": int, "name": str, "logo": str,
+               "logo_alt": str, "header_image": str, "header_image_alt": str,
+               "preheader": str, "footer": str, "language": str, "summary_chars": int,
+               "footer_tags": str, "layout": str, "strings": dict},
     "smtp": {"host": str, "port": int, "security": str, "username": str, "ca_file": str,
              "timeout": (int, float), "retries": int, "backoff": (int, float)},
 }
@@ -408,27 +429,59 @@ def _digest_config(where: str, d: dict[str, Any]) -> DigestConfig:
         if not isinstance(s, dict):
             raise ConfigError(where, f"'digest.sections[{i}]' must be a table ([[digest.sections]])")
         for key in s:
-            if key not in ("title", "tags"):
+            if key not in ("title", "tags", "layout", "categories"):
                 raise ConfigError(where, f"unknown key 'digest.sections[{i}].{key}'")
         if "title" not in s:
             raise ConfigError(where, f"'digest.sections[{i}]' needs a 'title'")
         _check(where, f"digest.sections[{i}].title", s["title"], str)
         tags = s.get("tags", [])
         _check(where, f"digest.sections[{i}].tags", tags, list)
-        sections.append(Section(s["title"], tuple(str(t) for t in tags)))
+        layout = s.get("layout")
+        if layout is not None and layout not in LAYOUTS:
+            raise ConfigError(where, f"key 'digest.sections[{i}].layout' must be one of "
+                                     f"{', '.join(LAYOUTS)}, not {layout!r}")
+        categories = s.get("categories", [])
+        _check(where, f"digest.sections[{i}].categories", categories, list)
+        sections.append(Section(s["title"], tuple(str(t) for t in tags), layout,
+                                tuple(str(c) for c in categories)))
     if d.get("max_items", 40) < 1:
         raise ConfigError(where, "key 'digest.max_items' must be at least 1")
+    for key, allowed in (("layout", LAYOUTS), ("footer_tags", FOOTER_TAGS)):
+        if key in d and d[key] not in allowed:
+            raise ConfigError(where, f"key 'digest.{key}' must be one of {', '.join(allowed)}, "
+                                     f"not {d[key]!r}")
+    if not 40 <= d.get("summary_chars", 300) <= 5000:
+        raise ConfigError(where, "key 'digest.summary_chars' must be between 40 and 5000")
+    for key in ("logo", "header_image"):
+        if key in d and urlsplit(d[key]).scheme not in ("http", "https"):
+            raise ConfigError(where, f"key 'digest.{key}' must be an absolute http(s) URL, "
+                                     f"not {d[key]!r}")
+    strings = d.get("strings", {})
+    for key, value in strings.items():
+        _check(where, f"digest.strings.{key}", value, str)
     return DigestConfig(
         sender=d.get("from"),
         to=tuple(to),
         subject=d.get("subject", DigestConfig.subject),
         intro=d.get("intro"),
         sections=tuple(sections),
-        other_section=d.get("other_section", DigestConfig.other_section),
+        other_section=d.get("other_section"),
         unsubscribe_url=d.get("unsubscribe_url"),
         unsubscribe_mailto=d.get("unsubscribe_mailto"),
         max_items=d.get("max_items", DigestConfig.max_items),
         max_html_bytes=d.get("max_html_bytes", DigestConfig.max_html_bytes),
+        name=d.get("name"),
+        logo=d.get("logo"),
+        logo_alt=d.get("logo_alt"),
+        header_image=d.get("header_image"),
+        header_image_alt=d.get("header_image_alt"),
+        preheader=d.get("preheader"),
+        footer=d.get("footer"),
+        language=d.get("language"),
+        summary_chars=d.get("summary_chars", DigestConfig.summary_chars),
+        footer_tags=d.get("footer_tags", DigestConfig.footer_tags),
+        layout=d.get("layout", DigestConfig.layout),
+        strings=dict(strings),
     )
 
 

@@ -45,7 +45,9 @@ _KNOWN_KEYS = {
     "title", "date", "updated", "modified", "tags", "tag", "author", "authors", "draft",
     "published", "summary", "excerpt", "description", "id", "slug", "permalink", "url",
     "comments", "layout", "category", "categories", "image", "lang",
+    "cover", "feature_image", "thumbnail", "image_alt", "digest",
 }
+IMAGE_KEYS = ("image", "cover", "feature_image", "thumbnail")
 MAX_SLUG = 80
 # Every tag and author of a post gets a feed that carries the post with all its tags and
 # authors: without a bound, 10,000 tags on one post mean 30,000 files of 10,000 categories.
@@ -77,6 +79,9 @@ class Post:
     warnings: tuple[str, ...] = field(default=(), compare=False)
     digest: str = ""            # hash of the file's bytes: what a rendering depends on
     categories: tuple[str, ...] = ()   # display spellings; a taxonomy of their own (h1 fills it)
+    image: str | None = None    # front matter image/cover/feature_image/thumbnail, absolute
+    image_alt: str | None = None
+    in_digest: bool = True      # front matter `digest: false` leaves it out of digests
 
     def slim(self) -> Post:
         """The post without its body (kept by the cache and the site; re-read to render)."""
@@ -498,12 +503,34 @@ def parse_post(text: str, path: str, config: Config, *, raw: bytes | None = None
     hints = _Hints.of(raw) if raw is not None else _UNKNOWN
     summary, body = _summary_and_body(meta, body, path, hints)
     tags = _tags(meta, path, warnings)
+    image, image_alt = _image(meta, link, path, warnings)
     return Post(
         source=path, title=title, date=published, updated=updated, tags=tags,
         authors=_authors(meta, config, path, warnings), slug=slug, link=link, id=entry_id,
         body=body, summary=summary, draft=draft, explicit_id=explicit,
-        warnings=tuple(warnings), digest=file_digest,
+        warnings=tuple(warnings), digest=file_digest, image=image, image_alt=image_alt,
+        in_digest=_flag(meta, "digest", path) is not False,
     )
+
+
+def _image(meta: dict, link: str, path: str, warnings: list[str]) -> tuple[str | None, str | None]:
+    """The post's own picture for the digest: a URL (relative to the post's link) or a
+    mapping with `src`/`url` and `alt` (Hugo's and Jekyll's themes write both)."""
+    for key in IMAGE_KEYS:
+        value = meta.get(key)
+        alt = _scalar(meta, "image_alt", path)
+        if isinstance(value, dict):
+            alt = alt or (clean_text(str(value.get("alt") or "")).strip() or None)
+            value = value.get("src") or value.get("url") or value.get("path")
+        if isinstance(value, list) or not value or not str(value).strip():
+            continue
+        url = urljoin(link, quote(clean_text(str(value)).strip(), safe=_URI_SAFE))
+        if urlsplit(url).scheme not in ("http", "https"):
+            warnings.append(f"{path}: '{key}' {value!r} is not an http(s) URL or a path; "
+                            "no image in the digest")
+            return None, None
+        return url, alt
+    return None, None
 
 
 def read_body(path: Path, root: Path, config: Config, file_digest: str) -> str | None:

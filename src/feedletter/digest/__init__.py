@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..posts import Post
 from ..render import Rendered, render_post
 from ..site import Site
-from .compose import SHORT_SUMMARY, _item, group_sections, select_posts, shorten
+from .compose import dedupe, duplicate_warnings, group_sections, leave_out, make_item, select_posts
 from .files import (
     DIGESTS_DIR,
     FEED_NAME,
@@ -29,50 +29,63 @@ from .files import (
     write_digests_feed,
 )
 from .fragments import email_fragment
-from .layouts import _fit
+from .i18n import Words
+from .layouts import fit
 from .message import make_message, message_id, sender
 from .model import Digest, FeedLink, Item, SectionView
-from .page import _check_config, _context, render_html, render_text
+from .page import _check_config, _context, render_html, render_text, subject_of, words_of
 from .period import Period, choose_period, month_period, parse_period_name, site_zone
 from .text import text_with_links, wrap
 
 __all__ = [
-    "DIGESTS_DIR", "FEED_NAME", "SHORT_SUMMARY", "Digest", "FeedLink", "Item", "Period",
-    "SectionView", "WriteResult", "build_digest", "choose_period", "default_dir",
-    "digests_feed", "email_fragment", "group_sections", "make_message", "message_id",
-    "month_period", "parse_period_name", "render_html", "render_text", "select_posts",
-    "send_digest", "sender", "shorten", "site_zone", "text_with_links", "wrap",
-    "write_digest", "write_digests_feed",
+    "DIGESTS_DIR", "FEED_NAME", "Digest", "FeedLink", "Item", "Period", "SectionView",
+    "Words", "WriteResult", "build_digest", "choose_period", "dedupe", "default_dir",
+    "digests_feed", "duplicate_warnings", "email_fragment", "group_sections", "leave_out",
+    "make_message", "message_id", "month_period", "parse_period_name", "render_html",
+    "render_text", "select_posts", "send_digest", "sender", "site_zone", "text_with_links",
+    "wrap", "write_digest", "write_digests_feed",
 ]
 
 
 def build_digest(site: Site, period: Period, *, intro: str | None = None,
-                 recipients: Sequence[str] = (),
+                 recipients: Sequence[str] = (), exclude: Sequence[str] = (),
                  render: Callable[[Post], Rendered] | None = None) -> Digest | None:
     """The digest of `period`, or None when no published post falls in it.
 
-    The HTML part must stay under `digest.max_html_bytes` (Gmail clips larger messages):
-    the first of `_layouts` that fits is used; none fitting is an error, never a clip.
+    Posts with `digest: false` or named by `exclude` are left out, and each post appears
+    once (`compose.dedupe`); `Digest.warnings` says what was left out. The HTML part must
+    stay under `digest.max_html_bytes` (Gmail clips larger messages): the first of
+    `layouts.stages` that fits is used; none fitting is an error, never a clip.
     """
     config = site.config
     _check_config(config)
-    posts = select_posts(site, period)
+    tz = site_zone(config)
+    words = words_of(config)
+    posts, warnings = leave_out(select_posts(site, period), exclude)
+    posts, duplicates = dedupe(posts, tz)
+    warnings = [*(w for p in posts for w in p.warnings), *duplicates, *warnings]
     if not posts:
         return None
-    tz = site_zone(config)
-    subject = config.digest.subject.format(site_title=config.title, period=period.label)
+    subject = subject_of(config, words, period)
     context = _context(config, site, period, subject, intro if intro is not None
-                       else config.digest.intro, posts)
+                       else config.digest.intro, posts, words)
     if render is None:
         def render(post: Post) -> Rendered:
             return render_post(post.body, post.summary, post.link)
-    sections = [(title, [_item(p, tz, render) for p in group])
-                for title, group in group_sections(posts, config)]
-    layout, views, page = _fit(context, sections, config, f"{period.label} ({len(posts)} posts)")
+    budget = config.digest.summary_chars
+    other = config.digest.other_section or words("other_section")
+    sections = [SectionView(group.title,
+                            tuple(make_item(p, tz, render, words, budget, config)
+                                  for p in group.posts), group.layout)
+                for group in group_sections(posts, config, other)]
+    more = words("more_from", period=context["period_label"])
+    layout, views, page = fit(context, sections, config, more,
+                              f"{period.label} ({len(posts)} posts)")
     text = render_text(context, views)
     to = tuple(recipients) or config.digest.to
     message = make_message(config, period, subject, text, page, to)
-    return Digest(config, period, posts, views, subject, page, text, message, layout, to)
+    return Digest(config, period, posts, views, subject, page, text, message, layout, to,
+                  tuple(warnings))
 
 
 def send_digest(digest: Digest, *, force: bool = False,

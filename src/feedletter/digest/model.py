@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 from ..config import Config
 from ..posts import Post
+from .fragments import cut_text
+from .images import ItemImage
 from .period import Period
 
 
 @dataclass(frozen=True)
 class Item:
-    """One post as the digest shows it; `mode` is full, short (summary cut) or link."""
+    """One post as the digest shows it (its section's layout decides how much of it)."""
 
     title: str
     link: str
     authors: str
-    date: str
-    summary_html: str
-    summary_text: str
-    mode: str = "full"
+    date: str                       # localized
+    summary_html: str               # cut to digest.summary_chars
+    summary_text: str               # with [n] link references
+    links: tuple[str, ...] = ()     # the URLs of those references, [1] first
+    image: ItemImage | None = None
+    cut: bool = False               # the summary was cut (the feeds keep it whole)
+
+    @property
+    def line(self) -> str:
+        """One line of the summary, for the "list" layout."""
+        first = self.summary_text.split("\n\n", 1)[0]
+        return cut_text(re.sub(r" \[\d+\]", "", first), 140) if first else ""
 
 
 @dataclass(frozen=True)
 class SectionView:
+    """A section as shown: `layout` is cards (image, title, meta, summary), list (title
+    and one line) or titles (linked titles only)."""
+
     title: str
     items: tuple[Item, ...]
+    layout: str = "cards"
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,7 @@ class Digest:
     message: EmailMessage
     layout: str                       # which size stage fitted, for the CLI's report
     recipients: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()    # posts left out and why (the CLI prints them)
 
     @property
     def files(self) -> dict[str, bytes]:

@@ -16,9 +16,13 @@ from ..site import Site
 from ..templates import environment
 from .files import DIGESTS_DIR, FEED_NAME
 from .fragments import email_fragment
+from .i18n import KEYS, Words, locale_of
 from .model import FeedLink, SectionView
 from .period import Period
-from .text import text_with_links, wrap
+from .text import references, text_part, wrap
+
+# What a preheader template may use (`digest.preheader`).
+PREHEADER_FIELDS = ("name", "period", "titles", "count")
 
 
 def _mailto(address: str | None) -> str | None:
@@ -38,29 +42,92 @@ def _check_config(config: Config) -> None:
         raise ConfigError(where, f"key 'digest.unsubscribe_mailto' must be an email "
                                  f"address, not {mailto!r}")
     try:
-        config.digest.subject.format(site_title="", period="")
+        config.digest.subject.format(site_title="", period="", name="")
     except (KeyError, IndexError, ValueError) as exc:
         raise ConfigError(where, f"key 'digest.subject': unknown placeholder {exc} (use "
-                                 "{site_title} and {period})") from None
+                                 "{name}, {site_title} and {period})") from None
+    try:
+        (config.digest.preheader or "").format(**dict.fromkeys(PREHEADER_FIELDS, ""))
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(where, f"key 'digest.preheader': unknown placeholder {exc} (use "
+                                 "{name}, {period}, {titles} and {count})") from None
+    try:
+        locale_of(language(config))
+    except ValueError as exc:
+        key = "digest.language" if config.digest.language else "site.language"
+        raise ConfigError(where, f"key '{key}': {exc}") from None
+    for key in config.digest.strings:
+        if key not in KEYS:
+            raise ConfigError(where, f"unknown key 'digest.strings.{key}' (known: "
+                                     f"{', '.join(sorted(KEYS))})")
+
+
+def language(config: Config) -> str:
+    return config.digest.language or config.language
+
+
+def words_of(config: Config) -> Words:
+    return Words(language(config), config.digest.strings)
+
+
+def newsletter_name(config: Config) -> str:
+    return config.digest.name or config.title
+
+
+def subject_of(config: Config, words: Words, period: Period) -> str:
+    return config.digest.subject.format(site_title=config.title, period=words.period(period),
+                                        name=newsletter_name(config))
+
+
+def preheader(config: Config, words: Words, period: Period, titles: Sequence[str]) -> str:
+    """The inbox preview line: `digest.preheader`, or the period and the first titles."""
+    template = config.digest.preheader or "{period}: {titles}"
+    shown = " · ".join(titles[:3]) + (" …" if len(titles) > 3 else "")
+    text = template.format(name=newsletter_name(config), period=words.period(period),
+                           titles=shown, count=words("posts", count=len(titles)))
+    return " ".join(text.split())[:200]
+
+
+def _markdown(text: str | None, config: Config) -> tuple[str, str]:
+    """Markdown from the config or --intro → (email HTML, text with references)."""
+    if not text or not text.strip():
+        return "", ""
+    base = config.site_url + "/"
+    fragment = email_fragment(markdown_to_html(text, base), base)
+    plain, refs = text_part(fragment)
+    return fragment, (plain + "\n" + references(refs, "") if refs else plain)
 
 
 def _context(config: Config, site: Site, period: Period, subject: str, intro: str | None,
-             posts: Sequence[Post]) -> dict:
+             posts: Sequence[Post], words: Words) -> dict:
     names = {g.slug: g.name for g in site.tags}
     mailto = _mailto(config.digest.unsubscribe_mailto)
     present = sorted({tag_key(t) for p in posts for t in p.tags} & names.keys(),
                      key=lambda k: (names[k].lower(), k))
-    intro_html = email_fragment(markdown_to_html(intro, config.site_url + "/"),
-                                config.site_url + "/") if intro and intro.strip() else ""
+    if config.digest.footer_tags == "none":
+        present = []
+    intro_html, intro_text = _markdown(intro, config)
+    footer_html, footer_text = _markdown(config.digest.footer, config)
+    name = newsletter_name(config)
+    digest = config.digest
     return {
         "config": config,
-        "lang": config.language,
+        "t": words,
+        "lang": language(config),
+        "name": name,
         "site_title": config.title,
         "site_url": config.site_url + "/",
         "subject": subject,
         "period": period,
+        "period_label": words.period(period),
+        "preheader": preheader(config, words, period, [p.title for p in posts]),
+        "logo": FeedLink(digest.logo_alt or name, digest.logo) if digest.logo else None,
+        "header_image": (FeedLink(digest.header_image_alt or "", digest.header_image)
+                         if digest.header_image else None),
         "intro_html": intro_html,
-        "intro_text": text_with_links(intro_html) if intro_html else "",
+        "intro_text": intro_text,
+        "footer_html": footer_html,
+        "footer_text": footer_text,
         "view_url": f"{config.feeds_url}{DIGESTS_DIR}/{period.name}.html",
         "site_feed": FeedLink(config.title, config.feeds_url + "all.atom.xml"),
         "tag_feeds": [FeedLink(names[k], f"{config.feeds_url}tags/{k}.atom.xml")
@@ -71,6 +138,7 @@ def _context(config: Config, site: Site, period: Period, subject: str, intro: st
         "unsubscribe_address": mailto[len("mailto:"):].split("?")[0] if mailto else None,
         "count": len(posts),
         "wrap": wrap,
+        "references": references,
     }
 
 
