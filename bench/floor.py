@@ -71,8 +71,9 @@ def main() -> None:
     ap.add_argument("--hugo-exe", default="hugo", help="the hugo to run (default: on PATH)")
     args = ap.parse_args()
 
-    config = replace(load_config(None, site_url="https://bench.example.org"),
-                     title="Bench blog", timezone="Europe/Prague")      # as bench/run.py
+    config = load_config(None, site_url="https://bench.example.org")
+    config = replace(config, site=replace(config.site, title="Bench blog",
+                                          timezone="Europe/Prague"))   # as bench/run.py
     paths = list(posts.discover(args.posts))      # the files a build reads, as it finds them
     load = posts.load_posts(config, args.posts, now=datetime.now(UTC))
     site = build_site(config, load.posts)

@@ -578,7 +578,7 @@ def test_unsubscribe_mailto_only_has_no_one_click(site):
     ('subject = "{site} news"', "digest.subject"),
     ('from = "not an address"', "digest.from"),
     ("unknown_key = 1", "unknown key 'digest.unknown_key'"),
-    ('subject = "News\\nBcc: all@example.org"', "cannot write the message headers"),
+    ('subject = "News\\nBcc: all@example.org"', "key 'digest.subject' must be"),  # schema: no control chars
 ])
 def test_bad_digest_config_exit_2(site, extra, message):
     site.config(digest_config(extra, "[digest]\n"))

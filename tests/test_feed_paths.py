@@ -114,7 +114,7 @@ def test_custom_paths_keep_the_urls_subscribers_poll(site):
     ('[feeds.paths]\nsite = "a/{name}"\n', "must be a relative path"),
     ('[feeds]\nids = "guid"\n', "'feeds.ids' must be one of tag-uri, permalink, jekyll-feed, pelican"),
     ('[site]\ngenerator = "wordpress"\n', "'site.generator' must be one of"),
-    ('[[feeds.sections]]\ntitle = "x"\n', "needs a 'path'"),
+    ('[[feeds.sections]]\ntitle = "x"\n', "'feeds.sections[0].path' is required"),
     ('[[feeds.sections]]\npath = "../x"\n', "must be a folder under the posts folder"),
     ('[[feeds.sections]]\npath = "a"\nin_main = "yes"\n', "'feeds.sections[0].in_main' must be true"),
 ])

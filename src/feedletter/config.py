@@ -1,20 +1,66 @@
 """Site settings: `feedletter.toml` → a frozen `Config`.
 
-Every key is documented once, in README.md ("Configuration"). Unknown keys are errors:
-a typo such as `max_entires` must not pass silently and leave the default in force.
+The dataclasses below ARE the schema: each field is one key of the file, with its type
+(checked by msgspec), its range (a `msgspec.Meta` in the type), the rules msgspec cannot
+say (a `Rule` in the type: text without control characters, http(s) URLs, patterns with
+their placeholders, files that exist) and its README line (`key(...)`). The README's
+config reference is generated from them (`python -m feedletter.config`), and
+`tests/test_config.py` fails when the two disagree. Adding a key is adding one field;
+see /work/notes/contracts.md.
+
+A bad value is one line naming the file, the key and what is allowed (exit 2). Unknown
+keys are errors too: a typo such as `max_entires` must not pass silently and leave the
+default in force.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import re
+import string
 import tomllib
+import types
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+
+import msgspec
+from msgspec import Meta
 
 from .errors import ConfigError
 
 DEFAULT_LINK_PATTERN = "{site_url}/blog/{year}/{month}/{slug}/"
+
+# Feed kinds and formats whose output paths `[feeds.paths]` may set.
+FEED_KINDS = ("site", "tags", "authors", "categories", "sections")
+FEED_FORMATS = {"atom": ".atom.xml", "rss": ".rss.xml", "json": ".json"}
+# Today's names: `<base><extension>`, one base per kind.
+DEFAULT_FEED_BASES = {"site": "all", "tags": "tags/{slug}", "authors": "authors/{slug}",
+                      "categories": "categories/{slug}", "sections": "sections/{slug}"}
+# Files feedletter writes itself beside the feeds: no feed may take their names.
+RESERVED_OUTPUTS = ("index.opml", "index.html", "digests.atom.xml", ".feedletter-manifest")
+# Entry ids: what each generator's own feed used, so that migrating subscribers see the
+# same ids (see site.py's `entry_id` for the exact forms and their sources).
+ID_MODES = ("tag-uri", "permalink", "jekyll-feed", "pelican")
+GENERATOR_IDS = {"feedletter": "tag-uri", "middleman": "tag-uri", "jekyll": "jekyll-feed",
+                 "hugo": "permalink", "zola": "permalink", "pelican": "pelican",
+                 "eleventy": "permalink"}
+GENERATORS = tuple(GENERATOR_IDS)
+# Digest layouts (see digest/layouts.py) and footer tag modes.
+LAYOUTS = ("cards", "list", "titles")
+FOOTER_TAGS = ("issue", "none")
+# The digest's fixed strings `[digest.strings]` may override, and the placeholders each
+# one is given (digest/i18n.py's STRINGS has the same keys).
+DIGEST_STRINGS: dict[str, tuple[str, ...]] = {
+    "view_in_browser": (), "read_more": (), "other_section": (), "more_from": ("period",),
+    "posts": ("count",), "follow": ("name",), "all_posts": (), "digests_feed": (),
+    "digests": (), "why": (), "unsubscribe": (), "or": (), "write_to": (), "by": (),
+    "links": (),
+}
 
 # Abbreviations a post's date may carry. Fixed offsets, not IANA zones: an author who
 # writes "CET" in July means +01:00 (the real corpus does exactly that), and the
@@ -40,46 +86,244 @@ DEFAULT_ZONES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Author:
-    username: str
-    name: str
-    email: str | None = None
-    uri: str | None = None
-
-
-LAYOUTS = ("cards", "list", "titles")
-FOOTER_TAGS = ("issue", "none")
-
+# ------------------------------------------------------------------ rules and types
 
 @dataclass(frozen=True)
-class Section:
-    title: str
-    tags: tuple[str, ...]
-    layout: str | None = None            # None: digest.layout
-    categories: tuple[str, ...] = ()
+class Rule:
+    """A check msgspec cannot express, attached to a type with `Annotated`.
+
+    `test(value, base_dir)` returns None when the value is fine, else why not (shown
+    after "must be <allowed>"); `allowed` is also the README's "allowed" column.
+    """
+
+    allowed: str
+    test: Callable[[Any, Path], str | None]
 
 
-# Feed kinds and formats whose output paths `[feeds.paths]` may set.
-FEED_KINDS = ("site", "tags", "authors", "categories", "sections")
-FEED_FORMATS = {"atom": ".atom.xml", "rss": ".rss.xml", "json": ".json"}
-# Today's names: `<base><extension>`, one base per kind.
-DEFAULT_FEED_BASES = {"site": "all", "tags": "tags/{slug}", "authors": "authors/{slug}",
-                      "categories": "categories/{slug}", "sections": "sections/{slug}"}
-# Files feedletter writes itself beside the feeds: no feed may take their names.
-RESERVED_OUTPUTS = ("index.opml", "index.html", "digests.atom.xml", ".feedletter-manifest")
-# Entry ids: what each generator's own feed used, so that migrating subscribers see the
-# same ids (see site.py's `entry_id` for the exact forms and their sources).
-ID_MODES = ("tag-uri", "permalink", "jekyll-feed", "pelican")
-GENERATOR_IDS = {"feedletter": "tag-uri", "middleman": "tag-uri", "jekyll": "jekyll-feed",
-                 "hugo": "permalink", "zola": "permalink", "pelican": "pelican",
-                 "eleventy": "permalink"}
-GENERATORS = tuple(GENERATOR_IDS)
+# C0 (but tab/line breaks where a field allows several lines), DEL, C1, and the two
+# non-characters XML cannot carry: a title with an ESC crashed feedgen's XML writer, and
+# a CR/LF in a subject is a header injection.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _control(text: str, pattern: re.Pattern[str] = _CONTROL) -> str | None:
+    m = pattern.search(text) or _SURROGATE.search(text)
+    return None if m is None else f"contains the control character U+{ord(m.group()):04X}"
+
+
+MULTILINE = Rule("text (line breaks allowed, no other control characters)",
+                 lambda v, _: _control(v, _CONTROL_MULTILINE))
+
+
+def _url_problem(value: str) -> str | None:
+    try:
+        parts = urlsplit(value)
+        parts.port     # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return f"scheme {parts.scheme + ':' if parts.scheme else '(none)'} is not http(s)"
+    if not parts.hostname:
+        return "no host"
+    if "@" in parts.netloc:
+        # credentials would be published in every link of every feed
+        return "user:password@ in a URL is published in every link"
+    if re.search(r"\s", value):
+        return "contains white space"
+    return None
+
+
+URL = Rule("an absolute http(s) URL with a host and no user:password@",
+           lambda v, _: _url_problem(v))
+
+
+def _existing_file(value: str, base: Path) -> str | None:
+    path = base / value
+    return None if path.is_file() else f"no such file: {path}"
+
+
+EXISTING_FILE = Rule("a file that exists (relative to the config file)", _existing_file)
+
+
+def _ascii(value: str, _: Path) -> str | None:
+    if value.isascii() and value.isprintable():
+        return None
+    return "SMTP AUTH sends the user name as ASCII"
+
+
+ASCII = Rule("printable ASCII", _ascii)
+
+
+def _zone(value: str, _: Path) -> str | None:
+    from .dates import parse_zone  # local: dates imports this module's DEFAULT_ZONES
+
+    try:
+        parse_zone(value, {})
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+ZONE = Rule("an IANA zone name (Europe/Prague) or an offset like +02:00", _zone)
+
+# Sample values a pattern is tried with: a URL pattern must give an http(s) URL.
+_SAMPLES = {"site_url": "https://example.org", "year": "2000", "month": "01", "day": "01",
+            "slug": "x", "email": "a%40example.org", "token": "0123456789ab",
+            "site_title": "Blog", "period": "November 2016"}
+
+
+def pattern(*names: str, url: bool = False) -> Rule:
+    """A `str.format` pattern that may use only `names`, each as a plain `{name}`.
+
+    Attribute and index access (`{site_title.__class__}`, `{x[0]}`), conversions (`!r`)
+    and format specs (`{slug:>99999999}`) are refused: `str.format` would evaluate them.
+    """
+    shown = " ".join("{" + n + "}" for n in names)
+
+    def test(value: str, _: Path) -> str | None:
+        try:
+            parsed = list(string.Formatter().parse(value))
+        except ValueError as exc:
+            return f"not a valid pattern ({exc}; write {{{{ and }}}} for literal braces)"
+        for _literal, name, spec, conversion in parsed:
+            if name is None:
+                continue
+            if name not in names or spec or conversion:
+                whole = "{" + name + (f"!{conversion}" if conversion else "") + \
+                        (f":{spec}" if spec else "") + "}"
+                return f"{whole} is not one of the placeholders"
+        if url:
+            return _url_problem(value.format(**_SAMPLES))
+        return None
+
+    return Rule(f"a pattern with only {shown}" + (", giving an http(s) URL" if url else ""), test)
+
+
+def _feed_path(grouped: bool) -> Rule:
+    """A feed path: relative, inside the output folder, `{slug}` exactly where needed."""
+
+    def test(value: str, _: Path) -> str | None:
+        parts = value.split("/")
+        leftover = value.replace("{slug}", "")
+        if (not value or value.startswith("/") or "\\" in value
+                or any(part in ("", ".", "..") for part in parts) or "{" in leftover or "}" in leftover):
+            return "outside the output folder, or another placeholder than {slug}"
+        if grouped and "{slug}" not in value:
+            return "must contain {slug} (one feed per name)"
+        if not grouped and "{slug}" in value:
+            return "the site feed is one feed: it has no {slug}"
+        if value in RESERVED_OUTPUTS or parts[0] == "digests":
+            return "is a file feedletter writes itself"
+        return None
+
+    return Rule("a relative path inside the output folder" +
+                (" with {slug}" if grouped else ", without {slug}"), test)
+
+
+GROUP_FEED_PATH, SITE_FEED_PATH = _feed_path(True), _feed_path(False)
+
+
+def _folder(value: str, _: Path) -> str | None:
+    folder = value.strip("/")
+    return None if folder and ".." not in folder.split("/") else "not under the posts folder"
+
+
+FOLDER = Rule("a folder under the posts folder (or a glob)", _folder)
+
+def _strings(value: dict[str, str], base: Path) -> str | None:
+    for name, text in value.items():
+        if name not in DIGEST_STRINGS:
+            return f"unknown string {name!r}"
+        if problem := pattern(*DIGEST_STRINGS[name]).test(text, base):
+            return f"{name}: {problem}"
+    return None
+
+
+STRINGS = Rule("a table of the digest's strings (" + ", ".join(
+    n + "".join(f" {{{p}}}" for p in ps) for n, ps in DIGEST_STRINGS.items()) + ")", _strings)
+
+# Text: one line of human text. Every string in the file is checked for control
+# characters anyway (see `_walk`); the alias documents the intent.
+Text = str
+Multiline = Annotated[str, MULTILINE]
+Url = Annotated[str, URL]
+Zone = Annotated[str, ZONE]
+Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Email = Annotated[str, Meta(pattern=r"^[^\s@<>(),;:\"\[\]\\]+@[^\s@<>(),;:\"\[\]\\]+$")]
+Language = Annotated[str, Meta(pattern=r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")]
+Seconds = Annotated[float, Meta(gt=0, le=3600)]
+
+
+def key(default: Any = dataclasses.MISSING, doc: str = "", *, shown: str | None = None,
+        toml: str | None = None, factory: Callable[[], Any] | None = None) -> Any:
+    """One config key: its default, its README meaning, and how the default is shown.
+
+    `toml` names the key in the file when it differs from the attribute (`from`);
+    `toml=""` marks an attribute that is not read from the file.
+    """
+    meta = {"doc": doc, "shown": shown, "toml": toml}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+# --------------------------------------------------------------------------- schema
+
+@dataclass(frozen=True)
+class SiteTable:
+    url: Url | None = key(None, "required; where the blog is served, `https://www.ovirt.org`",
+                          shown="—")
+    title: Text = key("Blog", "feed titles, digest header")
+    description: Text = key("", "feed subtitle / description", shown="`Posts from <title>`")
+    feeds_url: Url | None = key(None, "where the output folder is served (feed self links, OPML)",
+                                shown="`<url>/feeds/`")
+    language: Language = key("en", "`xml:lang`, RSS `language`, JSON `language`, digest `lang`")
+    timezone: Zone = key("UTC", "for dates without a zone and digest periods")
+    author: Text = key("Unknown author", "author of posts that name none")
+    generator: Literal[GENERATORS] = key("feedletter", "whose rules the posts follow "
+                                                       "(`feedletter` = feedletter's own)")
+
+
+@dataclass(frozen=True)
+class PathsTable:
+    posts: Text = key("posts", "posts folder (`--posts` overrides)")
+    output: Text = key("feeds", "output folder (`--out` overrides)")
+    templates_dir: Text | None = key(None, "a folder of Jinja2 templates that override the "
+                                           "built-in ones", shown="—")
+
+
+@dataclass(frozen=True)
+class FormatPaths:
+    """`[feeds.paths.atom]` (and rss, json): whole file names for one format."""
+
+    site: Annotated[str, SITE_FEED_PATH] | None = key(None, "the site feed's file", shown="—")
+    tags: Annotated[str, GROUP_FEED_PATH] | None = key(None, "each tag feed's file", shown="—")
+    authors: Annotated[str, GROUP_FEED_PATH] | None = key(None, "each author feed's file", shown="—")
+    categories: Annotated[str, GROUP_FEED_PATH] | None = key(None, "each category feed's file",
+                                                             shown="—")
+    sections: Annotated[str, GROUP_FEED_PATH] | None = key(None, "each section feed's file",
+                                                           shown="—")
+
+
+@dataclass(frozen=True)
+class FeedPathsTable:
+    """`[feeds.paths]`: a base per kind (each format adds its extension), and per format."""
+
+    site: Annotated[str, SITE_FEED_PATH] = key("all", "the site feed (formats add `.atom.xml`, …)")
+    tags: Annotated[str, GROUP_FEED_PATH] = key("tags/{slug}", "a tag's feeds")
+    authors: Annotated[str, GROUP_FEED_PATH] = key("authors/{slug}", "an author's feeds")
+    categories: Annotated[str, GROUP_FEED_PATH] = key("categories/{slug}", "a category's feeds")
+    sections: Annotated[str, GROUP_FEED_PATH] = key("sections/{slug}", "a section's feeds")
+    atom: FormatPaths = key(doc="", factory=FormatPaths)
+    rss: FormatPaths = key(doc="", factory=FormatPaths)
+    json: FormatPaths = key(doc="", factory=FormatPaths)
 
 
 @dataclass(frozen=True)
 class FeedPaths:
-    """Where each feed is written, relative to the output folder (`[feeds.paths]`)."""
+    """Where each feed is written, relative to the output folder (from `[feeds.paths]`)."""
 
     bases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FEED_BASES))
     files: dict[tuple[str, str], str] = field(default_factory=dict)   # (format, kind) -> path
@@ -95,76 +339,149 @@ class FeedPaths:
 class FeedSection:
     """A collection of posts (a folder, or globs) with a feed of its own."""
 
-    path: str                       # folder relative to the posts folder, or a glob
-    slug: str                       # `{slug}` of its feed path
-    title: str
-    in_main: bool = False           # also in the site's main feed
-    exclude: tuple[str, ...] = ()   # globs (relative to the posts folder) left out of it
+    path: Annotated[str, FOLDER] = key(dataclasses.MISSING, "a folder under the posts folder, "
+                                                            "or a glob", shown="— (required)")
+    slug: str | None = key(None, "`{slug}` of its feed paths", shown="from the path")
+    title: Text | None = key(None, "its feed's title", shown="the path")
+    in_main: bool = key(False, "also in the site's main feed")
+    exclude: tuple[Text, ...] = key((), "globs (relative to the posts folder) left out", shown="—")
+
+
+@dataclass(frozen=True)
+class FeedsTable:
+    max_entries: Annotated[int, Meta(ge=1, le=100_000)] = key(50, "entries per feed, newest first")
+    link_pattern: Annotated[str, pattern("site_url", "year", "month", "day", "slug", url=True)] = \
+        key(DEFAULT_LINK_PATTERN, "a post's link")
+    max_post_bytes: Annotated[int, Meta(ge=1, le=1 << 30)] = \
+        key(10 * 1024 * 1024, "larger post files are refused by name")
+    ids: Literal[ID_MODES] | None = key(None, "entry ids: see [Feed paths, entry ids…]"
+                                              "(#feed-paths-entry-ids-sections-and-categories)",
+                                        shown="by `site.generator`")
+    paths: FeedPathsTable = key(doc="", factory=FeedPathsTable)
+    sections: tuple[FeedSection, ...] = key((), "`[[feeds.sections]]`: collections with their "
+                                                "own feed", shown="—")
+    exclude: tuple[Text, ...] = key((), "globs of posts kept out of the main feed", shown="—")
+
+
+@dataclass(frozen=True)
+class TagsTable:
+    aliases: dict[Text, Text] = key(doc="spelling → the tag it means (`\"c-sharp\" = \"C#\"`): "
+                                        "one feed for both", factory=dict, shown="—")
+    slugs: dict[Text, Slug] = key(doc="tag → its feed name (`\"C++\" = \"cpp\"`)", factory=dict,
+                                  shown="—")
+
+
+@dataclass(frozen=True)
+class Author:
+    """A writer: `[authors.<username>]` in the file, or made from a post's `author:`."""
+
+    username: str = key("", toml="")     # the table's name, not a key inside it
+    name: Text = key("", "who a username in `author:` is", shown="the username")
+    email: Email | None = key(None, "the author's address", shown="—")
+    uri: Url | None = key(None, "the author's page", shown="—")
+    aliases: tuple[Text, ...] = key((), "other spellings of the name (or `Name <email>`) in "
+                                        "posts that mean this author", shown="—")
+    slug: Slug | None = key(None, "the author's feed name", shown="the username's slug")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: Text = key(dataclasses.MISSING, "the section's heading", shown="— (required)")
+    tags: tuple[Text, ...] = key((), "posts with one of these tags go in it", shown="—")
+    layout: Literal[LAYOUTS] | None = key(None, "its layout", shown="`digest.layout`")
+    categories: tuple[Text, ...] = key((), "posts in one of these categories go in it", shown="—")
 
 
 @dataclass(frozen=True)
 class DigestConfig:
-    sender: str | None = None
-    to: tuple[str, ...] = ()
-    subject: str = "{name} — {period}"      # {name}: digest.name, else site.title
-    intro: str | None = None
-    sections: tuple[Section, ...] = ()
-    other_section: str | None = None     # None: "More news" in the digest's language
-    unsubscribe_url: str | None = None
-    unsubscribe_mailto: str | None = None
-    max_items: int = 40
-    max_html_bytes: int = 100_000
-    name: str | None = None              # the newsletter's name; None: site.title
-    logo: str | None = None              # absolute image URLs
-    logo_alt: str | None = None
-    header_image: str | None = None
-    header_image_alt: str | None = None
-    preheader: str | None = None         # None: the period and the first titles
-    footer: str | None = None            # Markdown: address, legal lines
-    language: str | None = None          # None: site.language
-    summary_chars: int = 300
-    footer_tags: str = "issue"
-    layout: str = "cards"                # sections without their own, and other_section
-    strings: dict[str, str] = field(default_factory=dict)
+    sender: Text | None = key(None, "the sender; required to `--send`", toml="from", shown="—")
+    to: tuple[Text, ...] = key((), "default recipients", shown="—")
+    subject: Annotated[str, pattern("name", "site_title", "period")] = \
+        key("{name} — {period}", "the Subject (`{name}`: `digest.name`)")
+    intro: Multiline | None = key(None, "Markdown above the posts", shown="—")
+    sections: tuple[Section, ...] = key((), "`[[digest.sections]]`, in order", shown="—")
+    other_section: Text | None = key(None, "title of the last section",
+                                     shown="More news, in the digest's language")
+    unsubscribe_url: Url | None = key(None, "the unsubscribe page", shown="—")
+    unsubscribe_mailto: Text | None = key(None, "the unsubscribe address", shown="—")
+    max_items: Annotated[int, Meta(ge=1, le=10_000)] = key(40, "posts listed at most")
+    max_html_bytes: Annotated[int, Meta(ge=1_000, le=100_000_000)] = \
+        key(100_000, "size the HTML is kept under")
+    name: Text | None = key(None, "the newsletter's name", shown="`site.title`")
+    logo: Url | None = key(None, "a logo image in the masthead", shown="—")
+    logo_alt: Text | None = key(None, "its text", shown="—")
+    header_image: Url | None = key(None, "a header image", shown="—")
+    header_image_alt: Text | None = key(None, "its text", shown="—")
+    preheader: Annotated[str, pattern("name", "period", "titles", "count")] | None = \
+        key(None, "the inbox preview line", shown="`{period}: {titles}`")
+    footer: Multiline | None = key(None, "Markdown at the bottom: address, legal lines", shown="—")
+    language: Language | None = key(None, "the digest's language", shown="`site.language`")
+    summary_chars: Annotated[int, Meta(ge=40, le=5000)] = key(300, "a summary is cut near this")
+    footer_tags: Literal[FOOTER_TAGS] = key("issue", "which tag feeds the footer links")
+    layout: Literal[LAYOUTS] = key("cards", "layout of sections without their own")
+    strings: Annotated[dict[Text, str], STRINGS] = \
+        key(doc="overrides of the digest's fixed strings", factory=dict, shown="—")
 
 
 @dataclass(frozen=True)
 class SmtpConfig:
-    host: str = "localhost"
-    port: int | None = None
-    security: str = "starttls"
-    username: str | None = None
-    ca_file: str | None = None
-    timeout: float = 30.0
-    retries: int = 4
-    backoff: float = 2.0
+    host: Text = key("localhost", "the mail server")
+    port: Annotated[int, Meta(ge=1, le=65535)] | None = \
+        key(None, "its port", shown="587 (465 for ssl, 25 for none)")
+    security: Literal["starttls", "ssl", "none"] = key("starttls", "`none` only to localhost")
+    username: Annotated[str, ASCII] | None = \
+        key(None, "AUTH user; the password is read from `FEEDLETTER_SMTP_PASSWORD`", shown="—")
+    ca_file: Annotated[str, EXISTING_FILE] | None = \
+        key(None, "CA certificates (PEM) to verify the server with", shown="the system's")
+    timeout: Seconds = key(30.0, "seconds to wait for the server", shown="30")
+    retries: Annotated[int, Meta(ge=0, le=100)] = key(4, "retries of a temporary failure")
+    backoff: Annotated[float, Meta(ge=0, le=3600)] = \
+        key(2.0, "seconds before the first retry, doubled each time", shown="2")
 
 
 @dataclass(frozen=True)
 class Config:
-    path: Path | None
-    site_url: str
-    title: str = "Blog"
-    feeds_url: str = ""
-    description: str = ""
-    language: str = "en"
-    timezone: str = "UTC"
-    author: str = "Unknown author"
-    posts_dir: Path = Path("posts")
-    output_dir: Path = Path("feeds")
-    templates_dir: Path | None = None
-    max_entries: int = 50
-    link_pattern: str = DEFAULT_LINK_PATTERN
-    max_post_bytes: int = 10 * 1024 * 1024
-    generator: str = "feedletter"
-    feed_ids: str = "tag-uri"
-    feed_paths: FeedPaths = field(default_factory=FeedPaths)
-    sections: tuple[FeedSection, ...] = ()
-    main_exclude: tuple[str, ...] = ()     # globs of posts kept out of the main feed
-    authors: dict[str, Author] = field(default_factory=dict)
-    zones: dict[str, str] = field(default_factory=dict)
-    digest: DigestConfig = field(default_factory=DigestConfig)
-    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    """The whole file: one attribute per table. Read the flat properties below, or a table."""
+
+    path: Path | None = key(None, toml="")
+    site: SiteTable = key(doc="", factory=SiteTable)
+    paths: PathsTable = key(doc="", factory=PathsTable)
+    feeds: FeedsTable = key(doc="", factory=FeedsTable)
+    tags: TagsTable = key(doc="", factory=TagsTable)
+    authors: dict[Text, Author] = key(doc="", factory=dict)
+    zones: dict[Text, Zone] = key(doc="an IANA name or an offset (`+02:00`) for an abbreviation "
+                                      "in post dates", factory=dict, shown="see [Dates](#dates)")
+    digest: DigestConfig = key(doc="", factory=DigestConfig)
+    smtp: SmtpConfig = key(doc="", factory=SmtpConfig)
+    feed_paths: FeedPaths = key(toml="", factory=FeedPaths)     # from feeds.paths
+
+    # The flat names the code read before the tables existed.
+    site_url = property(lambda self: self.site.url or "")
+    title = property(lambda self: self.site.title)
+    feeds_url = property(lambda self: self.site.feeds_url or "")
+    description = property(lambda self: self.site.description)
+    language = property(lambda self: self.site.language)
+    timezone = property(lambda self: self.site.timezone)
+    author = property(lambda self: self.site.author)
+    max_entries = property(lambda self: self.feeds.max_entries)
+    link_pattern = property(lambda self: self.feeds.link_pattern)
+    max_post_bytes = property(lambda self: self.feeds.max_post_bytes)
+    generator = property(lambda self: self.site.generator)
+    feed_ids = property(lambda self: self.feeds.ids or GENERATOR_IDS[self.site.generator])
+    sections = property(lambda self: self.feeds.sections)      # each with its slug and title
+    main_exclude = property(lambda self: self.feeds.exclude)
+
+    @property
+    def posts_dir(self) -> Path:
+        return self.base_dir / self.paths.posts
+
+    @property
+    def output_dir(self) -> Path:
+        return self.base_dir / self.paths.output
+
+    @property
+    def templates_dir(self) -> Path | None:
+        return self.base_dir / self.paths.templates_dir if self.paths.templates_dir else None
 
     @property
     def base_dir(self) -> Path:
@@ -181,41 +498,199 @@ class Config:
         return urlsplit(self.site_url).hostname or "localhost"
 
 
-# key -> (type check, description used in error messages)
-_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "site": {"title": str, "url": str, "feeds_url": str, "description": str,
-             "language": str, "timezone": str, "author": str, "generator": str},
-    "paths": {"posts": str, "output": str, "templates_dir": str},
-    "feeds": {"max_entries": int, "link_pattern": str, "max_post_bytes": int, "ids": str,
-              "paths": dict, "sections": list, "exclude": list},
-    "digest": {"from": str, "to": list, "subject": str, "intro": str, "sections": list,
-               "other_section": str, "unsubscribe_url": str, "unsubscribe_mailto": str,
-               "max_items": int, "max_html_bytes": int, "name": str, "logo": str,
-               "logo_alt": str, "header_image": str, "header_image_alt": str,
-               "preheader": str, "footer": str, "language": str, "summary_chars": int,
-               "footer_tags": str, "layout": str, "strings": dict},
-    "smtp": {"host": str, "port": int, "security": str, "username": str, "ca_file": str,
-             "timeout": (int, float), "retries": int, "backoff": (int, float)},
-}
-_TABLES_OF_TABLES = {"authors", "zones"}
+# --------------------------------------------------------------------------- loading
+
+_HINTS: dict[type, dict[str, Any]] = {}
 
 
-def _check(where: str, key: str, value: Any, expected: type | tuple[type, ...]) -> None:
-    # bool is an int in Python; `max_entries = true` is still a type error.
-    if isinstance(value, bool) or not isinstance(value, expected):
-        names = expected.__name__ if isinstance(expected, type) else " or ".join(
-            t.__name__ for t in expected)
-        raise ConfigError(where, f"key '{key}' must be a {names}, not {value!r}")
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls, include_extras=True)
+    return _HINTS[cls]
 
 
-def _zone_ok(value: str) -> bool:
-    from .dates import parse_zone  # local: dates imports config's defaults
+def _toml_fields(cls: type) -> dict[str, dataclasses.Field]:
+    """The file's name of each field that is read from the file."""
+    out = {}
+    for f in dataclasses.fields(cls):
+        name = f.metadata.get("toml")
+        if name != "":
+            out[name or f.name] = f
+    return out
 
+
+def _split(tp: Any) -> tuple[Any, list[Any]]:
+    """`Annotated[X, a, b] | None` → (X, [a, b]) (None only for an Optional)."""
+    extras: list[Any] = []
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            extras.extend(tp.__metadata__)
+            tp = tp.__origin__
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp, extras
+            tp = args[0]
+        else:
+            return tp, extras
+
+
+def _rename(raw: Any, tp: Any, where: str, path: str) -> Any:
+    """The file's key names → attribute names; unknown keys are errors naming the key."""
+    tp, _ = _split(tp)
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(raw, dict):
+        fields = _toml_fields(tp)
+        out = {}
+        for name, value in raw.items():
+            dotted = f"{path}.{name}" if path else name
+            if dotted == "smtp.password":
+                raise ConfigError(where, "'smtp.password' is not read from the config file: "
+                                         "set the environment variable FEEDLETTER_SMTP_PASSWORD")
+            if name not in fields:
+                what = "table or key" if not path else "key"
+                raise ConfigError(where, f"unknown {what} '{dotted}'")
+            out[fields[name].name] = _rename(value, _hints(tp)[fields[name].name], where, dotted)
+        return out
+    if origin is dict and isinstance(raw, dict):
+        value_type = typing.get_args(tp)[1]
+        return {k: _rename(v, value_type, where, f"{path}.{k}") for k, v in raw.items()}
+    if origin in (tuple, list) and isinstance(raw, list):
+        item_type = typing.get_args(tp)[0]
+        return [_rename(v, item_type, where, f"{path}[{i}]") for i, v in enumerate(raw)]
+    return raw
+
+
+def _walk(value: Any, tp: Any, where: str, path: str, base: Path) -> None:
+    """The checks msgspec cannot do: control characters in every string, finite numbers,
+    and each `Rule` in the types."""
+    if value is None:
+        return
+    tp, extras = _split(tp)
+    rules = [r for r in extras if isinstance(r, Rule)]
+    if isinstance(value, str) and MULTILINE not in rules and (problem := _control(value)):
+        _bad(where, path, tp, extras, value, problem)
+    if isinstance(value, float) and not math.isfinite(value):
+        _bad(where, path, tp, extras, value, None)
+    if isinstance(value, dict):      # its entries first: they name the precise key
+        key_type, value_type = typing.get_args(tp)
+        for k, v in value.items():
+            _walk(k, key_type, where, f"{path}.{k}", base)   # a key is a name too
+            _walk(v, value_type, where, f"{path}.{k}", base)
+    for rule in rules:
+        if problem := rule.test(value, base):
+            _bad(where, path, tp, extras, value, problem)
+    if dataclasses.is_dataclass(value):
+        hints = _hints(type(value))
+        for name, f in _toml_fields(type(value)).items():
+            dotted = f"{path}.{name}" if path else name
+            _walk(getattr(value, f.name), hints[f.name], where, dotted, base)
+    elif isinstance(value, tuple):
+        (item_type, *_) = typing.get_args(tp)
+        for i, v in enumerate(value):
+            _walk(v, item_type, where, f"{path}[{i}]", base)
+
+
+def _bad(where: str, path: str, tp: Any, extras: list[Any], value: Any, problem: str | None):
+    text = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    reason = f" ({problem})" if problem else ""
+    raise ConfigError(where, f"key '{path}' must be {allowed(tp, extras)}, not {text}{reason}")
+
+
+_TYPE_NAMES = {str: "text", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _number(m: Meta) -> str:
+    low = f"at least {m.ge}" if m.ge is not None else (f"over {m.gt}" if m.gt is not None else "")
+    high = f"at most {m.le}" if m.le is not None else (f"under {m.lt}" if m.lt is not None else "")
+    if m.ge is not None and m.le is not None:
+        return f" from {m.ge} to {m.le}"
+    return " " + " and ".join(p for p in (low, high) if p)
+
+
+def allowed(tp: Any, extras: list[Any] | None = None) -> str:
+    """What a key accepts, in words (error messages and the README's "allowed" column)."""
+    if extras is None:
+        tp, extras = _split(tp)
+    rules = [r.allowed for r in extras if isinstance(r, Rule)]
+    if rules:
+        return "; ".join(rules)
+    metas = [m for m in extras if isinstance(m, Meta)]
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(tp)))
+    if origin in (tuple, list):
+        item = typing.get_args(tp)[0]
+        return "a list of " + ("tables" if dataclasses.is_dataclass(item) else
+                               allowed(item).removeprefix("a ").removeprefix("an "))
+    if origin is dict:
+        return "a table whose values are each " + allowed(typing.get_args(tp)[1])
+    if dataclasses.is_dataclass(tp):
+        return "a table"
+    words = _TYPE_NAMES.get(tp, getattr(tp, "__name__", str(tp)))
+    for m in metas:
+        if tp in (int, float):
+            words += _number(m)
+        elif m.pattern == Slug.__metadata__[0].pattern:
+            words = "lower-case ASCII letters and digits joined by single '-' (at most 80)"
+        elif m.pattern == Email.__metadata__[0].pattern:
+            words = "an email address (name@host)"
+        elif m.pattern == Language.__metadata__[0].pattern:
+            words = "a language tag (en, pt-BR)"
+    if tp is str and words == "text":
+        words = "one line of text (no control characters)"
+    return words
+
+
+def _converts(value: Any, tp: Any) -> bool:
     try:
-        parse_zone(value, {})
-    except ValueError:
+        msgspec.convert(value, tp, strict=True)
+    except msgspec.ValidationError:
         return False
     return True
+
+
+def _msgspec_error(where: str, exc: msgspec.ValidationError, renamed: dict) -> ConfigError:
+    """msgspec's message ("Expected `int` >= 1 - at `$.feeds.max_entries`") → our line."""
+    message = str(exc)
+    at = message.rsplit(" - at `$", 1)
+    segments = re.findall(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]", at[1].rstrip("`")) if len(at) == 2 else []
+    tp: Any = Config
+    value: Any = renamed
+    names: list[str] = []
+    for name, index in segments:
+        base, _ = _split(tp)
+        if index == "...":           # msgspec does not say which entry of a table: find it
+            tp = typing.get_args(base)[1]
+            name = next(k for k, v in value.items() if not _converts(v, tp))
+            names.append(name)
+            value = value[name]
+            continue
+        if index:
+            tp, value = typing.get_args(base)[0], value[int(index)]
+            names[-1] += f"[{index}]"
+            continue
+        if dataclasses.is_dataclass(base):
+            f = next(f for f in dataclasses.fields(base) if f.name == name)
+            names.append(f.metadata.get("toml") or name)
+            tp = _hints(base)[name]
+        else:                        # a table of tables: the name is the user's
+            names.append(name)
+            tp = typing.get_args(base)[1]
+        value = value.get(name) if isinstance(value, dict) else None
+    dotted = ".".join(names)
+    missing = re.match(r"Object missing required field `(\w+)`", message)
+    if missing:
+        base, _ = _split(tp)
+        f = next(f for f in dataclasses.fields(base) if f.name == missing[1])
+        return ConfigError(where, f"key '{dotted}.{f.metadata.get('toml') or f.name}' is required")
+    if not dotted:
+        return ConfigError(where, f"invalid config: {message}")
+    text = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+    if isinstance(value, dict) and not dataclasses.is_dataclass(_split(tp)[0]):
+        text = "a table"
+    return ConfigError(where, f"key '{dotted}' must be {allowed(tp)}, not {text}")
 
 
 def load_config(path: Path | str | None = None, *, site_url: str | None = None) -> Config:
@@ -230,148 +705,56 @@ def load_config(path: Path | str | None = None, *, site_url: str | None = None) 
                 raw = tomllib.load(fh)
         except FileNotFoundError:
             raise ConfigError(where, "config file not found") from None
+        except IsADirectoryError:
+            raise ConfigError(where, "is a folder, not a config file") from None
         except OSError as exc:
             raise ConfigError(where, f"cannot read config: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(where, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(where, f"not valid TOML: {exc}") from None
-
     for table, value in raw.items():
-        if table not in _SCHEMA and table not in _TABLES_OF_TABLES:
-            raise ConfigError(where, f"unknown table or key '{table}'")
-        if not isinstance(value, dict):
+        if table in _toml_fields(Config) and not isinstance(value, dict):
             raise ConfigError(where, f"'{table}' must be a table ([{table}])")
-        for key, item in value.items():
-            if table == "smtp" and key == "password":
-                raise ConfigError(where, "'smtp.password' is not read from the config file: "
-                                         "set the environment variable FEEDLETTER_SMTP_PASSWORD")
-            if table in _SCHEMA:
-                if key not in _SCHEMA[table]:
-                    raise ConfigError(where, f"unknown key '{table}.{key}'")
-                _check(where, f"{table}.{key}", item, _SCHEMA[table][key])
+    renamed = _rename(raw, Config, where, "")
+    if site_url and not renamed.get("site", {}).get("url"):
+        renamed.setdefault("site", {})["url"] = site_url
+    try:
+        config = msgspec.convert(renamed, Config, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _msgspec_error(where, exc, renamed) from None
+    base = path.parent if isinstance(path, Path) else Path.cwd()
+    _walk(config, Config, where, "", base)
+    return _complete(config, path if isinstance(path, Path) else None, where, base)
 
-    site = raw.get("site", {})
-    url = site.get("url", site_url)
-    if not url:
+
+def _complete(config: Config, path: Path | None, where: str, base: Path) -> Config:
+    """Defaults that depend on other keys, and names the file gives as table names."""
+    site = config.site
+    if not site.url:
         raise ConfigError(where, "key 'site.url' is required (the address the blog is served at)")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(where, f"key 'site.url' must be an absolute http(s) URL, not {url!r}")
-    url = url.rstrip("/")
-    feeds_url = site.get("feeds_url", url + "/feeds/")
-    if urlsplit(feeds_url).scheme not in ("http", "https"):
-        raise ConfigError(where, f"key 'site.feeds_url' must be an absolute http(s) URL, not {feeds_url!r}")
+    url = site.url.rstrip("/")
+    feeds_url = site.feeds_url or url + "/feeds/"
     if not feeds_url.endswith("/"):
         feeds_url += "/"
-
-    zones: dict[str, str] = {}
-    for abbr, target in raw.get("zones", {}).items():
-        if not isinstance(target, str) or not _zone_ok(target):
-            raise ConfigError(where, f"key 'zones.{abbr}' must be an IANA zone name or an "
-                                     f"offset like '+02:00', not {target!r}")
-        zones[abbr.upper()] = target
-    timezone = site.get("timezone", "UTC")
-    if not _zone_ok(timezone):
-        raise ConfigError(where, f"key 'site.timezone': unknown time zone {timezone!r}")
-
-    authors: dict[str, Author] = {}
-    for username, table in raw.get("authors", {}).items():
-        if not isinstance(table, dict):
-            raise ConfigError(where, f"'authors.{username}' must be a table")
-        for key, item in table.items():
-            if key not in ("name", "email", "uri"):
-                raise ConfigError(where, f"unknown key 'authors.{username}.{key}'")
-            _check(where, f"authors.{username}.{key}", item, str)
-        authors[username] = Author(username, table.get("name", username),
-                                   table.get("email"), table.get("uri"))
-
-    feeds = raw.get("feeds", {})
-    max_entries = feeds.get("max_entries", 50)
-    if max_entries < 1:
-        raise ConfigError(where, "key 'feeds.max_entries' must be at least 1")
-    link_pattern = feeds.get("link_pattern", DEFAULT_LINK_PATTERN)
-    try:
-        link_pattern.format(site_url=url, year="2000", month="01", day="01", slug="x")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ConfigError(where, f"key 'feeds.link_pattern': unknown placeholder {exc}") from None
-
-    generator = site.get("generator", "feedletter")
-    if generator not in GENERATORS:
-        raise ConfigError(where, f"key 'site.generator' must be one of {', '.join(GENERATORS)}, "
-                                 f"not {generator!r}")
-    feed_ids = feeds.get("ids", GENERATOR_IDS[generator])
-    if feed_ids not in ID_MODES:
-        raise ConfigError(where, f"key 'feeds.ids' must be one of {', '.join(ID_MODES)}, "
-                                 f"not {feed_ids!r}")
-    feed_paths = _feed_paths(where, feeds.get("paths", {}))
-    sections = _sections(where, feeds.get("sections", []))
-    main_exclude = _globs(where, "feeds.exclude", feeds.get("exclude", []))
-
-    base = path.parent if isinstance(path, Path) else Path.cwd()
-    paths = raw.get("paths", {})
-    templates_dir = paths.get("templates_dir")
-    return Config(
-        path=path if isinstance(path, Path) else None,
-        site_url=url,
-        title=site.get("title", "Blog"),
-        feeds_url=feeds_url,
-        description=site.get("description", ""),
-        language=site.get("language", "en"),
-        timezone=timezone,
-        author=site.get("author", "Unknown author"),
-        posts_dir=base / paths.get("posts", "posts"),
-        output_dir=base / paths.get("output", "feeds"),
-        templates_dir=base / templates_dir if templates_dir else None,
-        max_entries=max_entries,
-        link_pattern=link_pattern,
-        max_post_bytes=feeds.get("max_post_bytes", 10 * 1024 * 1024),
-        generator=generator,
-        feed_ids=feed_ids,
-        feed_paths=feed_paths,
-        sections=sections,
-        main_exclude=main_exclude,
-        authors=authors,
-        zones=zones,
-        digest=_digest_config(where, raw.get("digest", {})),
-        smtp=_smtp_config(where, raw.get("smtp", {})),
-    )
+    feeds = dataclasses.replace(config.feeds, sections=_sections(where, config.feeds.sections))
+    smtp = config.smtp
+    if smtp.ca_file:      # relative to the config file, like every path in it
+        smtp = dataclasses.replace(smtp, ca_file=str(base / smtp.ca_file))
+    return dataclasses.replace(
+        config, path=path,
+        site=dataclasses.replace(site, url=url, feeds_url=feeds_url),
+        authors={u: dataclasses.replace(a, username=u, name=a.name or u)
+                 for u, a in config.authors.items()},
+        zones={abbr.upper(): target for abbr, target in config.zones.items()},
+        feeds=feeds, feed_paths=_feed_paths(where, config.feeds.paths), smtp=smtp)
 
 
-def _path_pattern(where: str, key: str, value: Any, *, grouped: bool) -> str:
-    """A feed path: relative, inside the output folder, `{slug}` exactly where needed."""
-    _check(where, key, value, str)
-    parts = value.split("/")
-    leftover = value.replace("{slug}", "")
-    if (not value or value.startswith("/") or "\\" in value
-            or any(part in ("", ".", "..") for part in parts) or "{" in leftover or "}" in leftover):
-        raise ConfigError(where, f"key '{key}' must be a relative path inside the output folder "
-                                 f"(placeholder: {{slug}}), not {value!r}")
-    if grouped and "{slug}" not in value:
-        raise ConfigError(where, f"key '{key}' must contain {{slug}} (one feed per name), not {value!r}")
-    if not grouped and "{slug}" in value:
-        raise ConfigError(where, f"key '{key}' is one feed: it has no {{slug}}, not {value!r}")
-    if value in RESERVED_OUTPUTS or parts[0] == "digests":
-        raise ConfigError(where, f"key '{key}': {value!r} is a file feedletter writes itself")
-    return value
-
-
-def _feed_paths(where: str, raw: dict[str, Any]) -> FeedPaths:
-    """`[feeds.paths]`: a base per kind (formats add their extension), and per-format
-    tables (`[feeds.paths.atom] site = "feed.xml"`) naming whole files."""
-    bases = dict(DEFAULT_FEED_BASES)
-    files: dict[tuple[str, str], str] = {}
-    for key, value in raw.items():
-        if key in FEED_FORMATS:
-            if not isinstance(value, dict):
-                raise ConfigError(where, f"'feeds.paths.{key}' must be a table ([feeds.paths.{key}])")
-            for kind, item in value.items():
-                if kind not in FEED_KINDS:
-                    raise ConfigError(where, f"unknown key 'feeds.paths.{key}.{kind}'")
-                files[(key, kind)] = _path_pattern(where, f"feeds.paths.{key}.{kind}", item,
-                                                   grouped=kind != "site")
-        elif key in FEED_KINDS:
-            bases[key] = _path_pattern(where, f"feeds.paths.{key}", value, grouped=key != "site")
-        else:
-            raise ConfigError(where, f"unknown key 'feeds.paths.{key}'")
+def _feed_paths(where: str, table: FeedPathsTable) -> FeedPaths:
+    bases = {kind: getattr(table, kind) for kind in FEED_KINDS}
+    files = {(fmt, kind): getattr(getattr(table, fmt), kind)
+             for fmt in FEED_FORMATS for kind in FEED_KINDS
+             if getattr(getattr(table, fmt), kind) is not None}
     paths = FeedPaths(bases, files)
     site_files = [paths.path("site", fmt) for fmt in FEED_FORMATS]
     if len(set(site_files)) < len(site_files):
@@ -379,123 +762,92 @@ def _feed_paths(where: str, raw: dict[str, Any]) -> FeedPaths:
     return paths
 
 
-def _globs(where: str, key: str, value: Any) -> tuple[str, ...]:
-    _check(where, key, value, list)
-    for item in value:
-        _check(where, f"{key}[]", item, str)
-    return tuple(value)
-
-
-def _sections(where: str, raw: list[Any]) -> tuple[FeedSection, ...]:
+def _sections(where: str, sections: tuple[FeedSection, ...]) -> tuple[FeedSection, ...]:
+    """Each section's folder without outer slashes, its slug and title defaulted."""
     from .posts import slugify  # local: posts imports config
 
-    sections: list[FeedSection] = []
-    for i, s in enumerate(raw):
-        name = f"feeds.sections[{i}]"
-        if not isinstance(s, dict):
-            raise ConfigError(where, f"'{name}' must be a table ([[feeds.sections]])")
-        for key in s:
-            if key not in ("path", "title", "slug", "in_main", "exclude"):
-                raise ConfigError(where, f"unknown key '{name}.{key}'")
-        if "path" not in s:
-            raise ConfigError(where, f"'{name}' needs a 'path' (a folder under the posts folder)")
-        _check(where, f"{name}.path", s["path"], str)
-        folder = s["path"].strip("/")
-        if not folder or ".." in folder.split("/"):
-            raise ConfigError(where, f"key '{name}.path' must be a folder under the posts folder, "
-                                     f"not {s['path']!r}")
-        slug = s.get("slug", "/".join(slugify(p) or "x" for p in folder.split("/")
-                                      if "*" not in p) or slugify(folder) or "section")
-        _check(where, f"{name}.slug", slug, str)
-        title = s.get("title", folder)
-        _check(where, f"{name}.title", title, str)
-        in_main = s.get("in_main", False)
-        if not isinstance(in_main, bool):
-            raise ConfigError(where, f"key '{name}.in_main' must be true or false, not {in_main!r}")
-        sections.append(FeedSection(folder, slug, title, in_main,
-                                    _globs(where, f"{name}.exclude", s.get("exclude", []))))
-    slugs = [s.slug for s in sections]
+    done = []
+    for s in sections:
+        folder = s.path.strip("/")
+        slug = s.slug or ("/".join(slugify(p) or "x" for p in folder.split("/") if "*" not in p)
+                          or slugify(folder) or "section")
+        done.append(dataclasses.replace(s, path=folder, slug=slug, title=s.title or folder))
+    slugs = [s.slug for s in done]
     if len(set(slugs)) < len(slugs):
         raise ConfigError(where, "'feeds.sections': two sections have the same slug; set 'slug'")
-    return tuple(sections)
+    return tuple(done)
 
 
-def _digest_config(where: str, d: dict[str, Any]) -> DigestConfig:
-    to = d.get("to", [])
-    for addr in to:
-        _check(where, "digest.to[]", addr, str)
-    sections = []
-    for i, s in enumerate(d.get("sections", [])):
-        if not isinstance(s, dict):
-            raise ConfigError(where, f"'digest.sections[{i}]' must be a table ([[digest.sections]])")
-        for key in s:
-            if key not in ("title", "tags", "layout", "categories"):
-                raise ConfigError(where, f"unknown key 'digest.sections[{i}].{key}'")
-        if "title" not in s:
-            raise ConfigError(where, f"'digest.sections[{i}]' needs a 'title'")
-        _check(where, f"digest.sections[{i}].title", s["title"], str)
-        tags = s.get("tags", [])
-        _check(where, f"digest.sections[{i}].tags", tags, list)
-        layout = s.get("layout")
-        if layout is not None and layout not in LAYOUTS:
-            raise ConfigError(where, f"key 'digest.sections[{i}].layout' must be one of "
-                                     f"{', '.join(LAYOUTS)}, not {layout!r}")
-        categories = s.get("categories", [])
-        _check(where, f"digest.sections[{i}].categories", categories, list)
-        sections.append(Section(s["title"], tuple(str(t) for t in tags), layout,
-                                tuple(str(c) for c in categories)))
-    if d.get("max_items", 40) < 1:
-        raise ConfigError(where, "key 'digest.max_items' must be at least 1")
-    for key, allowed in (("layout", LAYOUTS), ("footer_tags", FOOTER_TAGS)):
-        if key in d and d[key] not in allowed:
-            raise ConfigError(where, f"key 'digest.{key}' must be one of {', '.join(allowed)}, "
-                                     f"not {d[key]!r}")
-    if not 40 <= d.get("summary_chars", 300) <= 5000:
-        raise ConfigError(where, "key 'digest.summary_chars' must be between 40 and 5000")
-    for key in ("logo", "header_image"):
-        if key in d and urlsplit(d[key]).scheme not in ("http", "https"):
-            raise ConfigError(where, f"key 'digest.{key}' must be an absolute http(s) URL, "
-                                     f"not {d[key]!r}")
-    strings = d.get("strings", {})
-    for key, value in strings.items():
-        _check(where, f"digest.strings.{key}", value, str)
-    return DigestConfig(
-        sender=d.get("from"),
-        to=tuple(to),
-        subject=d.get("subject", DigestConfig.subject),
-        intro=d.get("intro"),
-        sections=tuple(sections),
-        other_section=d.get("other_section"),
-        unsubscribe_url=d.get("unsubscribe_url"),
-        unsubscribe_mailto=d.get("unsubscribe_mailto"),
-        max_items=d.get("max_items", DigestConfig.max_items),
-        max_html_bytes=d.get("max_html_bytes", DigestConfig.max_html_bytes),
-        name=d.get("name"),
-        logo=d.get("logo"),
-        logo_alt=d.get("logo_alt"),
-        header_image=d.get("header_image"),
-        header_image_alt=d.get("header_image_alt"),
-        preheader=d.get("preheader"),
-        footer=d.get("footer"),
-        language=d.get("language"),
-        summary_chars=d.get("summary_chars", DigestConfig.summary_chars),
-        footer_tags=d.get("footer_tags", DigestConfig.footer_tags),
-        layout=d.get("layout", DigestConfig.layout),
-        strings=dict(strings),
-    )
+# ------------------------------------------------------------------ the README table
+
+def reference_rows() -> list[tuple[str, str, str, str]]:
+    """(key, default, allowed, meaning) for every key, in schema order."""
+    rows: list[tuple[str, str, str, str]] = []
+
+    def visit(cls: type, prefix: str) -> None:
+        hints = _hints(cls)
+        for name, f in _toml_fields(cls).items():
+            tp = hints[f.name]
+            base, _ = _split(tp)
+            dotted = prefix + name
+            origin = typing.get_origin(base)
+            if dataclasses.is_dataclass(base):
+                visit(base, dotted + ".")
+                continue
+            if origin is dict and dataclasses.is_dataclass(typing.get_args(base)[1]):
+                visit(typing.get_args(base)[1], f"{dotted}.<{_placeholder(name)}>.")
+                continue
+            if origin is tuple and dataclasses.is_dataclass(typing.get_args(base)[0]):
+                visit(typing.get_args(base)[0], f"{dotted}[].")
+                continue
+            if origin is dict and prefix == "":
+                dotted += f".<{_placeholder(name)}>"
+                tp = typing.get_args(base)[1]
+            rows.append((f"`{dotted}`", _shown(f), allowed(tp), f.metadata.get("doc", "")))
+
+    visit(Config, "")
+    return rows
 
 
-def _smtp_config(where: str, s: dict[str, Any]) -> SmtpConfig:
-    security = s.get("security", "starttls")
-    if security not in ("starttls", "ssl", "none"):
-        raise ConfigError(where, f"key 'smtp.security' must be starttls, ssl or none, not {security!r}")
-    return SmtpConfig(
-        host=s.get("host", "localhost"),
-        port=s.get("port"),
-        security=security,
-        username=s.get("username"),
-        ca_file=s.get("ca_file"),
-        timeout=float(s.get("timeout", 30.0)),
-        retries=s.get("retries", 4),
-        backoff=float(s.get("backoff", 2.0)),
-    )
+def _placeholder(table: str) -> str:
+    return {"authors": "username", "zones": "ABBR"}.get(table, "name")
+
+
+def _shown(f: dataclasses.Field) -> str:
+    if f.metadata.get("shown"):
+        return f.metadata["shown"]
+    default = f.default
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if isinstance(default, str):
+        return f"`{default}`" if default else "`\"\"`"
+    return f"`{default}`"
+
+
+def reference_table() -> str:
+    lines = ["| key | default | allowed | meaning |", "|---|---|---|---|"]
+    for row in reference_rows():
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- config-reference: begin (python -m feedletter.config) -->", \
+    "<!-- config-reference: end -->"
+
+
+def update_readme(readme: Path) -> bool:
+    """Rewrite the generated table in README.md; True when it changed."""
+    text = readme.read_text("utf-8")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    new = f"{head}{BEGIN}\n{reference_table()}{END}{tail}"
+    if new != text:
+        readme.write_text(new, "utf-8")
+    return new != text
+
+
+if __name__ == "__main__":   # python -m feedletter.config [README.md]: regenerate the table
+    import sys
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    print(f"{target}: {'updated' if update_readme(target) else 'already current'}")
