@@ -232,3 +232,29 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
     if counts["failed"]:
         raise SendError(f"the digest {period.name} did not reach {counts['failed']} of "
                         f"{len(deliveries)} recipients")
+
+
+# ---------------------------------------------------------------------------- serve
+
+@main.command()
+@_posts_option
+@_config_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(path_type=Path),
+              help="Build into this folder (default: a temporary one, removed at the end).")
+@click.option("--month", metavar="YYYY-MM",
+              help="The digest to show (default: the month of the newest post).")
+def serve(posts_dir, config_path, port, out_dir, month) -> None:
+    """Preview the feeds and the digest in a browser; rebuild when a post, the config or
+    a template changes, and reload the page.
+
+    Serves on 127.0.0.1 only, from a temporary folder (the published feeds are never
+    touched unless --out names them). Stop with Ctrl-C. Example:
+
+        feedletter serve --port 8000
+    """
+    from .serve import serve as run_serve
+
+    run_serve(Path(config_path or "feedletter.toml"), posts_dir=posts_dir, port=port,
+              out=out_dir, month=month, log=lambda line: click.echo(line, err=True))

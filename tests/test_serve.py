@@ -1,0 +1,87 @@
+"""`feedletter serve` as a user runs it: a real process on a free port of 127.0.0.1,
+fetched over HTTP, a post edited on disk, the page rebuilt, then stopped by a signal."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_digest import DIGEST, post
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(check, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def server(site):
+    site.config(DIGEST)
+    post(site, "a.md", "First title", "2016-11-02", "event")
+    post(site, "b.md", "Second title", "2016-11-05")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.Popen([sys.executable, "-m", "feedletter", "serve", "--port", "0"],
+                            cwd=site.root, env=env, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+
+    def started() -> str | None:
+        line = proc.stderr.readline()
+        lines.append(line)
+        m = re.search(r"Serving (\S+) on (http://127\.0\.0\.1:\d+/)", line)
+        assert proc.poll() is None, "".join(lines)
+        return m and (m[1], m[2])
+
+    try:
+        folder, base = wait_for(started)
+        yield proc, Path(folder), base, lines
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_shows_rebuilds_reloads_and_stops(site, server):
+    proc, folder, base, lines = server
+    assert not folder.is_relative_to(site.root)          # never the published folder
+    front = fetch(base)
+    assert "/__feedletter/build" in front                # the page polls the counter
+    digest_path = re.search(r'href="/(digests/2016-11\.html)"', front)[1]
+    page = fetch(base + digest_path)
+    assert "First title" in page and "/__feedletter/build" in page
+    # the files themselves carry no preview script
+    assert "__feedletter" not in (folder / digest_path).read_text("utf-8")
+    assert "<feed" in fetch(base + "all.atom.xml")
+    assert "all.atom.xml" in fetch(base + "index.html")      # the feeds index
+    count = fetch(base + "__feedletter/build")
+
+    post(site, "a.md", "Edited title", "2016-11-02", "event")       # the author saves
+    wait_for(lambda: fetch(base + "__feedletter/build") != count)
+    page = fetch(base + digest_path)
+    assert "Edited title" in page and "First title" not in page
+
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 0
+    assert "Stopped." in proc.stderr.read()
+    assert not folder.exists()                            # the temporary folder is gone
+    assert not site.out.exists()                          # nothing published
