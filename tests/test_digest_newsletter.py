@@ -267,9 +267,9 @@ def test_site_overrides_a_string(site):
     ('footer_tags = "all"', "digest.footer_tags' must be one of issue, none"),
     ('logo = "/logo.png"', "digest.logo' must be an absolute http(s) URL"),
     ('language = "xx-nowhere"', "digest.language"),
-    ('preheader = "{month}"', "digest.preheader': unknown placeholder"),
-    ("summary_chars = 10", "digest.summary_chars' must be between 40 and 5000"),
-    ('[digest.strings]\nread_mroe = "x"', "unknown key 'digest.strings.read_mroe'"),
+    ('preheader = "{month}"', "{month} is not one of the placeholders"),
+    ("summary_chars = 10", "digest.summary_chars' must be an integer from 40 to 5000"),
+    ('[digest.strings]\nread_mroe = "x"', "unknown string 'read_mroe'"),
 ])
 def test_bad_newsletter_keys_exit_2(site, extra, message):
     site.config(DIGEST + extra + "\n")

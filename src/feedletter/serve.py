@@ -58,7 +58,9 @@ def rebuild(config_path: Path, posts_dir: Path | None, out: Path, month: str | N
     page = None
     now = datetime.now(UTC)
     try:
-        config = replace(load_config(config_path), output_dir=out)
+        config = load_config(config_path)
+        # an absolute paths.output: the digests feed and every file go to the preview
+        config = replace(config, paths=replace(config.paths, output=str(out)))
         result = build(config, posts_dir=posts_dir, out_dir=out, now=now, use_cache=False)
         problems += [str(e) for e in result.errors]
         period = _period(config, posts_dir, now, month, result)
