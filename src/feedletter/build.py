@@ -13,7 +13,7 @@ import gc
 import os
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from .errors import PostError
 from .output import TreeWriter, WriteReport, file_lock, write_file
 from .posts import LoadResult, Post, load_posts, read_body, scan_posts
 from .render import Rendered, render_post
+from .render.context import Context, Page, settings_from, still_valid
+from .render.links import resolver
 from .site import Site, build_site
 from .templates import BUILTIN
 from .workers import PoolFactory, Workers, chunked
@@ -45,36 +47,105 @@ class BuildResult:
 
 
 
-def _render_one(task: tuple[str, str | None, str | None, str, str | None, str, Config]
-                ) -> Rendered:
-    source, body, summary, link, file_digest, root, config = task
+def _render_one(task: tuple, context: Context | None) -> Rendered:
+    source, body, summary, link, file_digest, root, config, page = task
     if body is None:                  # a slim post (from the cache, or a big site): re-read
         body = read_body(Path(source), Path(root), config, file_digest or "")
         if body is None:
             raise PostError(source, "changed while the build was running; run it again")
-    return render_post(body, summary, link)
+    if context is None:
+        return render_post(body, summary, link)
+    if page.front_matter.get("\0read") and context.settings.generator != "zola":
+        page = replace(page, front_matter={**_front_matter(Path(source)), **page.front_matter})
+    return render_post(body, summary, link, replace(context, page=page))
 
 
-def _render_chunk(tasks: list[tuple]) -> list[Rendered]:
-    return [_render_one(t) for t in tasks]
+def _front_matter(path: Path) -> dict:
+    """The post's front matter, for `page.*` / `param`, read again where the loader does
+    not keep it on the Post (YAML `---` or TOML `+++`); {} when it cannot be read."""
+    import tomllib
+
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        for fence, load in (("---", yaml.safe_load), ("+++", tomllib.loads)):
+            if text.startswith(fence + "\n"):
+                end = text.find("\n" + fence, len(fence))
+                data = load(text[len(fence) + 1:end]) if end > 0 else None
+                return data if isinstance(data, dict) else {}
+    except Exception:       # a render never fails for want of page variables
+        return {}
+    return {}
+
+
+def _render_chunk(work: tuple[Context | None, list[tuple]]) -> list[Rendered]:
+    context, tasks = work
+    return [_render_one(t, context) for t in tasks]
+
+
+def _page(post: Post) -> Page:
+    """What the body's template language may read of the post: its front matter when the
+    loader keeps it (`front_matter`), and at least the fields every post has."""
+    known = {"title": post.title, "date": post.date, "slug": post.slug,
+             "tags": list(post.tags), "url": post.link}
+    front = getattr(post, "front_matter", None)
+    if front is None:
+        return Page(post.source, post.link, {**known, "\0read": True})   # read it in the worker
+    return Page(post.source, post.link, {**known, **dict(front)})
+
+
+def _problem_lines(post: Post, rendered: Rendered) -> list[str]:
+    """`file:line: reason` for each construct the render left out (the line in the file:
+    the body's line plus the body's first line, or where the construct is written)."""
+    if not rendered.problems:
+        return []
+    body_line = getattr(post, "body_line", None)
+    text: str | None = None
+    out = []
+    for line, reason, construct in rendered.problems:
+        where = None
+        if line is not None and body_line is not None:
+            where = body_line + line - 1
+        elif construct:
+            if text is None:
+                try:
+                    text = Path(post.source).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    text = ""
+            at = text.find(construct)
+            where = text.count("\n", 0, at) + 1 if at >= 0 else None
+        out.append(f"{post.source}:{where}: {reason}" if where else f"{post.source}: {reason}")
+    return out
 
 
 class Renderer:
-    """Each post rendered at most once per build, and not at all if the cache has it."""
+    """Each post rendered at most once per build, and not at all if the cache has it.
+
+    `links`: (file, link) of every published post, for a body's links to other posts
+    (Jekyll `post_url`, Hugo `ref`, Zola `@/`); a cached render is used only while each
+    link it looked up still resolves the same."""
 
     def __init__(self, config: Config, root: Path, cache: Cache | None = None,
-                 workers: Workers | None = None) -> None:
+                 workers: Workers | None = None,
+                 links: Iterable[tuple[str, str]] = ()) -> None:
         self.config, self.root, self.cache, self.workers = config, root, cache, workers
         self.salt = cache.salt if cache is not None else ""
         self._done: dict[str, Rendered] = {}
         self.rendered = 0
+        settings = settings_from(config)
+        self.context = None if settings.plain else Context(settings, resolve=resolver(links))
+        self._fingerprint = settings.fingerprint()
+        self.warnings: list[str] = []
 
     def _key(self, post: Post) -> str:
+        if self._fingerprint:
+            return digest(self.salt, post.digest or post.source, post.link, self._fingerprint)
         return digest(self.salt, post.digest or post.source, post.link)
 
     def _task(self, post: Post) -> tuple:
         return (post.source, post.body, post.summary, post.link, post.digest, str(self.root),
-                self.config)
+                self.config, _page(post) if self.context is not None else None)
 
     def prepare(self, posts: Iterable[Post]) -> None:
         """Render every post that is neither done nor cached, over the pool if worth it."""
@@ -84,8 +155,10 @@ class Renderer:
             if key in self._done:
                 continue
             cached = self.cache.get_render(key) if self.cache is not None and post.digest else None
-            if isinstance(cached, Rendered):
+            if isinstance(cached, Rendered) and (
+                    self.context is None or still_valid(cached.lookups, self.context.resolve)):
                 self._done[key] = cached
+                self.warnings += _problem_lines(post, cached)
             else:
                 todo.append((key, post))
         if not todo:
@@ -94,15 +167,16 @@ class Renderer:
         if self.workers is not None and self.workers.jobs > 1 and len(tasks) >= 100:
             # Small chunks: the last one decides when the slowest worker is done.
             chunks = chunked(tasks, 32 * self.workers.jobs, minimum=10)
-            stream = self.workers.pool().map(_render_chunk, chunks)
+            stream = self.workers.pool().map(_render_chunk, [(self.context, c) for c in chunks])
             if self.cache is not None:
                 self.cache.flush()          # while the workers render
             results = [r for chunk in stream for r in chunk]
         else:
-            results = _render_chunk(tasks)
+            results = _render_chunk((self.context, tasks))
         self.rendered += len(results)
-        for (key, _), rendered in zip(todo, results, strict=True):
+        for (key, post), rendered in zip(todo, results, strict=True):
             self._done[key] = rendered
+            self.warnings += _problem_lines(post, rendered)
         if self.cache is not None:
             cache, rows = self.cache, [(k, r) for (k, p), r in zip(todo, results, strict=True)
                                        if p.digest]
@@ -258,7 +332,8 @@ def open_site(config: Config, posts_dir: Path | None, now: datetime, *, use_cach
                 gc.enable()
             if cache is not None and cache.problem:
                 load.warnings.insert(0, cache.problem)
-            yield load, site, Renderer(config, posts_dir, cache, workers)
+            yield load, site, Renderer(config, posts_dir, cache, workers,
+                                       [(p.source, p.link) for p in site.posts])
         finally:
             if owned and cache is not None:
                 cache.close()
@@ -432,7 +507,7 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                 if not (strict and load.errors):
                     report = write_outputs(site, out_dir, renderer, dry_run=dry_run)
                 result = BuildResult(len(load.posts), load.skipped, load.errors,
-                                     load.warnings + site.warnings, report,
+                                     load.warnings + site.warnings + renderer.warnings, report,
                                      time.perf_counter() - started, renderer.rendered, site)
                 if cache is not None and not dry_run:
                     _remember(cache, fingerprint, result, load)

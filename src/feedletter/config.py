@@ -284,6 +284,9 @@ class SiteTable:
     author: Text = key("Unknown author", "author of posts that name none")
     generator: Literal[GENERATORS] = key("feedletter", "whose rules the posts follow "
                                                        "(`feedletter` = feedletter's own)")
+    markdown: Literal["python-markdown", "commonmark"] | None = key(
+        None, "the Markdown engine: `python-markdown` (feedletter, Jekyll, Pelican, Middleman) "
+              "or `commonmark` (Hugo, Zola, Eleventy)", shown="by `site.generator`")
 
 
 @dataclass(frozen=True)
@@ -467,6 +470,7 @@ class Config:
     link_pattern = property(lambda self: self.feeds.link_pattern)
     max_post_bytes = property(lambda self: self.feeds.max_post_bytes)
     generator = property(lambda self: self.site.generator)
+    markdown = property(lambda self: self.site.markdown or "")
     feed_ids = property(lambda self: self.feeds.ids or GENERATOR_IDS[self.site.generator])
     sections = property(lambda self: self.feeds.sections)      # each with its slug and title
     main_exclude = property(lambda self: self.feeds.exclude)

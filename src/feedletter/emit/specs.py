@@ -77,8 +77,9 @@ def _group_spec(cfg: Config, group: Group) -> FeedSpec:
 
 def posts_in_feeds(specs: Iterable[FeedSpec]) -> list[Post]:
     """Every post some feed emits (only these need their Markdown rendered)."""
-    seen: dict[str, Post] = {}
+    # by file and link, not id: two posts may share an id (a generator's permalink ids)
+    seen: dict[tuple[str, str, str], Post] = {}
     for spec in specs:
         for post in spec.posts:
-            seen.setdefault(post.id, post)
+            seen.setdefault((post.id, post.link, post.digest or post.source), post)
     return list(seen.values())
