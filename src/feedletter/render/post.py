@@ -108,7 +108,8 @@ def render_post(body: str, summary: str | None, link: str,
         if report is None:
             return Rendered(content, summary_html)
         return Rendered(content, summary_html,
-                        tuple((p.line, p.reason, p.text) for p in report.problems),
+                        tuple(sorted(((p.line, p.reason, p.text) for p in report.problems),
+                                     key=lambda p: p[0] or 0)),
                         tuple(sorted(report.lookups.items(), key=repr)))
 
     at = body.find(summary) if summary else -1
