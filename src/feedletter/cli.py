@@ -17,7 +17,7 @@ from . import __version__
 from .build import build as run_build
 from .build import open_period, open_site
 from .config import Config, load_config
-from .dates import parse_zone
+from .dates import out_of_range, parse_zone
 from .errors import FeedletterError, LockBusy, SendError
 
 EXIT_BAD_POSTS, EXIT_CONFIG, EXIT_SEND, EXIT_LOCKED = 1, 2, 3, 75
@@ -34,8 +34,11 @@ def _now(value: str | None, config: Config) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO date-time", param_hint="--now") from None
+    zone = parse_zone(config.timezone, config.zones)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=parse_zone(config.timezone, config.zones))
+        moment = moment.replace(tzinfo=zone)
+    if problem := out_of_range(moment, zone):
+        raise click.BadParameter(f"{value!r} {problem}", param_hint="--now")
     return moment
 
 

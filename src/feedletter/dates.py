@@ -30,6 +30,28 @@ _UNIX = re.compile(
 )
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 
+# The years feedletter handles, for posts and for every date option alike: earlier ones
+# are typos (and RSS cannot write years before 1000); later ones do not fit a datetime.
+MIN_YEAR, MAX_YEAR = 1900, 9999
+FIRST_DAY, LAST_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+RANGE = f"{FIRST_DAY} to {LAST_DAY}"
+
+
+def out_of_range(moment: datetime, tz: tzinfo) -> str | None:
+    """Why `moment` is outside [1900-01-01, 9999-12-31] in UTC or in the zone `tz`, or None.
+
+    Both matter: `9999-12-31T23:59:59Z` is already year 10000 in Prague, and a moment
+    that cannot be converted would crash whatever compares it with a post's date.
+    """
+    for zone, label in ((UTC, "UTC"), (tz, "the site's time zone")):
+        try:
+            local = moment.astimezone(zone)
+        except (OverflowError, ValueError):
+            return f"is outside {RANGE} in {label}"
+        if not FIRST_DAY <= local.date() <= LAST_DAY:
+            return f"is {local.date().isoformat()} {local:%H:%M} in {label}, outside {RANGE}"
+    return None
+
 
 @lru_cache(maxsize=256)
 def _fixed(sign: str, hours: str, minutes: str | None) -> timezone:

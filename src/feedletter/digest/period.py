@@ -6,13 +6,14 @@ file name and the sent-ledger's key.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from ..config import Config
-from ..dates import parse_zone
+from ..dates import FIRST_DAY, LAST_DAY, MAX_YEAR, MIN_YEAR, RANGE, parse_zone
 from ..posts import tag_key
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -42,7 +43,7 @@ class Period:
             base = f"{self.start:%Y-%m}"
         else:
             base = f"{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
-        return "+".join((base, *self.tags))
+        return "+".join((base, *_bounded(self.tags)))
 
     @property
     def label(self) -> str:
@@ -57,6 +58,19 @@ class Period:
         if first.year == last.year:
             return f"{first.day} {MONTHS[first.month - 1]} – {_day(last)}"
         return f"{_day(first)} – {_day(last)}"
+
+
+# A digest's file names are `<name>.html`, `.txt`, `.eml`: three 80-character tag slugs
+# would pass the 255 bytes a file name may have. Longer tag lists keep their first tag
+# (cut) and a hash of all of them; shorter ones, the names of today, are unchanged.
+MAX_TAGS_CHARS = 100
+
+
+def _bounded(tags: tuple[str, ...]) -> tuple[str, ...]:
+    if len("+".join(tags)) <= MAX_TAGS_CHARS:
+        return tags
+    digest = hashlib.sha256("+".join(tags).encode()).hexdigest()[:12]
+    return (tags[0][:60].rstrip("-"), f"and-{len(tags) - 1}-more-{digest}")
 
 
 def _day(day: date) -> str:
@@ -84,6 +98,18 @@ def choose_period(config: Config, now: datetime, *, month: str | None = None,
     Default: the previous calendar month. `until` is the first day *not* included and
     defaults to today, so every period but an explicit one covers whole past days.
     """
+    try:
+        period = _choose(config, now, month, since, until, last_days)
+    except OverflowError:     # a last resort: the checks below should catch every case
+        raise ValueError(f"the period is outside {RANGE}") from None
+    keys = sorted({tag_key(t) for t in tags} - {""})
+    if tags and not keys:
+        raise ValueError(f"--tag {' '.join(tags)}: no usable tag name")
+    return replace(period, tags=tuple(keys))
+
+
+def _choose(config: Config, now: datetime, month: str | None, since: str | None,
+            until: str | None, last_days: int | None) -> Period:
     if sum(x is not None for x in (month, since, last_days)) > 1:
         raise ValueError("give only one of --month, --since and --last-days")
     if until is not None and since is None:
@@ -94,32 +120,37 @@ def choose_period(config: Config, now: datetime, *, month: str | None = None,
         m = _MONTH_NAME.match(month)
         if not m or not 1 <= int(m[2]) <= 12:
             raise ValueError(f"--month must be YYYY-MM, not {month!r}")
-        period = month_period(int(m[1]), int(m[2]), tz)
-    elif since is not None:
+        if not (MIN_YEAR, 1) <= (int(m[1]), int(m[2])) <= (MAX_YEAR, 11):
+            # December 9999 would end in year 10000, which no datetime can hold
+            raise ValueError(f"--month must be from {MIN_YEAR}-01 to {MAX_YEAR}-11, not {month!r}")
+        return month_period(int(m[1]), int(m[2]), tz)
+    if since is not None:
         first = _parse_day(since, "--since")
         end = _parse_day(until, "--until") if until is not None else today
         if end <= first:
             raise ValueError(f"the period {first} to {end} is empty (--until is the first "
                              "day not included)")
-        period = Period(_midnight(first, tz), _midnight(end, tz))
-    elif last_days is not None:
-        if last_days < 1:
-            raise ValueError("--last-days must be at least 1")
-        period = Period(_midnight(today - timedelta(days=last_days), tz), _midnight(today, tz))
-    else:
-        previous = today.replace(day=1) - timedelta(days=1)
-        period = month_period(previous.year, previous.month, tz)
-    keys = sorted({tag_key(t) for t in tags} - {""})
-    if tags and not keys:
-        raise ValueError(f"--tag {' '.join(tags)}: no usable tag name")
-    return replace(period, tags=tuple(keys))
+        return Period(_midnight(first, tz), _midnight(end, tz))
+    if last_days is not None:
+        most = (today - FIRST_DAY).days
+        if not 1 <= last_days <= most:
+            raise ValueError(f"--last-days must be from 1 to {most} (back to {FIRST_DAY}), "
+                             f"not {last_days}")
+        return Period(_midnight(today - timedelta(days=last_days), tz), _midnight(today, tz))
+    previous = today.replace(day=1) - timedelta(days=1)
+    if previous < FIRST_DAY:
+        raise ValueError(f"the month before {today:%Y-%m} is before {FIRST_DAY}: give --month")
+    return month_period(previous.year, previous.month, tz)
 
 
 def _parse_day(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{option} must be a date YYYY-MM-DD, not {text!r}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{option} must be a day from {RANGE}, not {text!r}")
+    return day
 
 
 def parse_period_name(name: str, tz: tzinfo) -> Period | None:
