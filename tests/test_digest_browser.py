@@ -114,3 +114,136 @@ def test_hard_content_fits_600_and_375(driver, site, budget, layout):
     assert result.exit_code == 0, result.output
     assert layout in result.output
     check_layout(driver, site.out / "digests" / "2016-11.html", titles_expected=12)
+
+
+# --- the newsletter with real images, light and dark ---------------------------------------
+
+NAME = "Lanternfish Community Newsletter"
+
+
+@pytest.fixture
+def image_server(tmp_path):
+    """Real PNG files over HTTP on 127.0.0.1, so the browser lays out their real sizes."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from test_digest_newsletter import png
+
+    folder = tmp_path / "www"
+    (folder / "img").mkdir(parents=True)
+    for name, size in {"wide": (1600, 900), "float": (300, 300), "tall": (700, 1400),
+                       "logo": (240, 96), "header": (1800, 500)}.items():
+        (folder / "img" / f"{name}.png").write_bytes(png(*size))
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_newsletter_images_fit_light_and_dark(driver, site, image_server):
+    site.config_text = site.config_text.replace('url = "https://example.org"',
+                                                f'url = "{image_server}"')
+    site.config(f'''
+        [digest]
+        name = "{NAME}"
+        logo = "{image_server}/img/logo.png"
+        header_image = "{image_server}/img/header.png"
+        header_image_alt = "Lanterns"
+        intro = "Hello! ![A wide picture](/img/wide.png)"
+        footer = "Lanternfish e.V. · Example Street 1 · Brno"
+
+        [[digest.sections]]
+        title = "Releases"
+        tags = ["release"]
+
+        [[digest.sections]]
+        title = "Events"
+        tags = ["events"]
+        layout = "list"
+        ''')
+    site.post("a.md", """\
+        ---
+        title: Front matter picture
+        date: 2016-11-02
+        tags: release
+        image: /img/wide.png
+        ---
+        A summary next to nothing.
+        """)
+    site.post("b.md", """\
+        ---
+        title: A floated image in the summary
+        date: 2016-11-03
+        tags: release
+        ---
+        <img src="/img/tall.png" alt="Tall"> Text.
+
+        <img src="/img/float.png" align="right" width="300" alt="Float"> Floated right.
+
+        READMORE
+
+        Rest.
+        """)
+    site.post("c.md", """\
+        ---
+        title: A meetup
+        date: 2016-11-04
+        tags: events
+        ---
+        First sentence. Second sentence.
+        """)
+    result = site.run("digest", "--month", "2016-11")
+    assert result.exit_code == 0, result.output
+    page = (site.out / "digests" / "2016-11.html").as_uri()
+    for scheme in ("light", "dark"):
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+            "features": [{"name": "prefers-color-scheme", "value": scheme}]})
+        for width in WIDTHS:
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600})
+            driver.get(page)
+            loaded = driver.execute_script(
+                "return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+                " && document.images.length")
+            # logo, header, intro; two item pictures (one the post's first image, shown once)
+            # and the floated one left in a summary
+            assert loaded == 6, f"images not loaded: {loaded}"
+            inner = driver.execute_script("return window.innerWidth")
+            assert driver.execute_script("return document.documentElement.scrollWidth") <= inner
+            wide = driver.execute_script(
+                "return Array.from(document.querySelectorAll('body *')).filter(e => {"
+                " const r = e.getBoundingClientRect(); return r.width > 0 &&"
+                f" (r.right > {inner} + 0.5 || r.left < -0.5) }}).map(e => e.outerHTML.slice(0, 80))")
+            assert wide == [], (scheme, width, wide)
+            # every item image inside its column (the cell's content box)
+            outside = driver.execute_script(
+                "return Array.from(document.querySelectorAll('img.item-image')).filter(i => {"
+                " const c = i.closest('td'), s = getComputedStyle(c),"
+                " left = c.getBoundingClientRect().left + parseFloat(s.paddingLeft),"
+                " right = c.getBoundingClientRect().right - parseFloat(s.paddingRight),"
+                " r = i.getBoundingClientRect();"
+                " return r.left < left - 0.5 || r.right > right + 0.5 || r.width === 0 }).length")
+            assert outside == 0, (scheme, width)
+            floated = driver.execute_script(
+                "return Array.from(document.images).filter(i => getComputedStyle(i).float !== 'none')"
+                ".length")
+            assert floated == 0
+            # the preheader is in the document, first, and not shown
+            pre = driver.find_element("css selector", ".preheader")
+            assert pre.get_attribute("textContent").startswith("November 2016: Front matter picture")
+            assert not pre.is_displayed()
+            masthead = driver.find_element("css selector", "a.masthead")
+            assert masthead.text == NAME and masthead.is_displayed()
+            background = driver.execute_script(
+                "return getComputedStyle(document.querySelector('.page')).backgroundColor")
+            assert background == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(22, 27, 34)")
