@@ -265,3 +265,16 @@ def test_categories_get_feeds_beside_tags(tmp_path):
         opml.xpath("//outline[@text='Categories']/outline/@xmlUrl")
     assert "<h2>By category</h2>" in files["index.html"].decode()
     assert [s.kind for s in feed_specs(site)] == ["site", "categories", "categories", "authors"]
+
+
+def test_page_bundles_sharing_an_id_get_distinct_ids(tmp_path):
+    """Hugo and Zola page bundles are all called index.md: a suffix from the file name
+    alone would give three posts one id."""
+    cfg = tmp_path / "feedletter.toml"
+    cfg.write_text('[site]\nurl = "https://e.org"\n[feeds]\nids = "permalink"\n')
+    day = datetime(2020, 1, 1, tzinfo=UTC)
+    posts = [replace(_post("https://e.org/blog/index/", "index", day), source=f"posts/{n}/index.md")
+             for n in ("a", "b", "c")]
+    site = build_site(load_config(cfg), posts)
+    assert len({p.id for p in site.posts}) == 3
+    assert all(p.id.startswith("https://e.org/blog/index/") for p in site.posts)

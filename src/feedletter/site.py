@@ -75,8 +75,13 @@ def _disambiguate(posts: list[Post], warnings: list[str]) -> list[Post]:
         others = ", ".join(p.source for p in same[1:])
         warnings.append(f"{same[0].source}: same id {entry_id!r} as {others}; "
                         "the later files get distinct ids (set 'id:' or 'slug:' to choose)")
+        taken = {entry_id}
         for post in same[1:]:
-            renamed[post.source] = replace(post, id=_distinct_id(post))
+            new_id = _distinct_id(post)
+            if new_id in taken:     # page bundles: every file is called index.md
+                new_id = _distinct_id(post, post.source)
+            taken.add(new_id)
+            renamed[post.source] = replace(post, id=new_id)
     for link, same in by_link.items():
         if len(same) > 1:
             first, *others = sorted(p.source for p in same)
@@ -85,9 +90,10 @@ def _disambiguate(posts: list[Post], warnings: list[str]) -> list[Post]:
     return [renamed.get(p.source, p) for p in posts]
 
 
-def _distinct_id(post: Post) -> str:
-    """Another id for a post sharing its id, from its file name; still a valid id."""
-    name = post.source.rsplit("/", 1)[-1]
+def _distinct_id(post: Post, name: str | None = None) -> str:
+    """Another id for a post sharing its id, from its file name (or the `name` given:
+    its whole path, when two files of that id have the same name); still a valid id."""
+    name = name or post.source.rsplit("/", 1)[-1]
     if post.id.lower().startswith("urn:uuid:"):     # a UUID with a suffix is no UUID
         return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, post.id + chr(0) + name)}"
     digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
