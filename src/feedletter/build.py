@@ -24,6 +24,7 @@ from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
 from .errors import PostError
 from .output import TreeWriter, WriteReport, file_lock, write_file
 from .posts import LoadResult, Post, load_posts, read_body, scan_posts
+from .progress import NO_PROGRESS, Progress
 from .render import Rendered, render_post
 from .render.context import Context, Page, settings_from, still_valid
 from .render.links import resolver
@@ -137,6 +138,7 @@ class Renderer:
         self.context = None if settings.plain else Context(settings, resolve=resolver(links))
         self._fingerprint = settings.fingerprint()
         self.warnings: list[str] = []
+        self.progress: Progress = NO_PROGRESS
 
     def _key(self, post: Post) -> str:
         if self._fingerprint:
@@ -167,12 +169,20 @@ class Renderer:
         if self.workers is not None and self.workers.jobs > 1 and len(tasks) >= 100:
             # Small chunks: the last one decides when the slowest worker is done.
             chunks = chunked(tasks, 32 * self.workers.jobs, minimum=10)
-            stream = self.workers.pool().map(_render_chunk, [(self.context, c) for c in chunks])
-            if self.cache is not None:
-                self.cache.flush()          # while the workers render
-            results = [r for chunk in stream for r in chunk]
+            with self.progress.stage("rendering posts", len(tasks)) as update:
+                stream = self.workers.pool().map(_render_chunk, [(self.context, c) for c in chunks])
+                if self.cache is not None:
+                    self.cache.flush()          # while the workers render
+                results = []
+                for chunk in stream:
+                    results += chunk
+                    update(len(chunk))
         else:
-            results = _render_chunk((self.context, tasks))
+            with self.progress.stage("rendering posts", len(tasks)) as update:
+                results = []
+                for task in tasks:
+                    results.append(_render_one(task, self.context))
+                    update(1)
         self.rendered += len(results)
         for (key, post), rendered in zip(todo, results, strict=True):
             self._done[key] = rendered
@@ -419,11 +429,13 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
     renderer.prepare(posts_in_feeds(spec for _, spec in todo if spec is not None))
     rows = []
     emitted = _emitted(site, specs, [spec for _, spec in todo], renderer, out_dir, dry_run)
-    for (key, _spec), written in zip(todo, emitted, strict=True):
-        for name, changed, size, mtime in written:
-            writer.record(name, changed)
-            if not dry_run:
-                rows.append((str(out_dir / name), key, size, mtime))
+    with renderer.progress.stage("writing feeds", len(todo)) as update:
+        for (key, _spec), written in zip(todo, emitted, strict=True):
+            for name, changed, size, mtime in written:
+                writer.record(name, changed)
+                if not dry_run:
+                    rows.append((str(out_dir / name), key, size, mtime))
+            update(1)
     report = writer.finish()
     if cache is not None and not dry_run:
         keep = {str(out_dir / n) for _, names, _ in groups for n in names}
@@ -480,7 +492,7 @@ def _remember(cache: Cache, fingerprint: str, result: BuildResult, load: LoadRes
 def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None = None,
           now: datetime, strict: bool = False, dry_run: bool = False,
           lock_wait: float | None = 600, jobs: int | None = None,
-          use_cache: bool = True) -> BuildResult:
+          use_cache: bool = True, progress: Progress = NO_PROGRESS) -> BuildResult:
     """Build every feed; a bad post is reported and the rest is still published.
 
     When the cache shows that no post file, no output and nothing else changed since the
@@ -499,8 +511,12 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                 if quick is not None:
                     quick.seconds = time.perf_counter() - started
                     return quick
-            with open_site(config, posts_dir, now, use_cache=use_cache, jobs=jobs, cache=cache,
-                           scan=scan) as (load, site, renderer):
+            with contextlib.ExitStack() as opened:
+                with progress.stage(f"reading {len(scan)} post files"):
+                    load, site, renderer = opened.enter_context(open_site(
+                        config, posts_dir, now, use_cache=use_cache, jobs=jobs, cache=cache,
+                        scan=scan))
+                renderer.progress = progress
                 if cache is not None and not dry_run:
                     _index_later(cache, posts_dir, scan, load, site)
                 report = None

@@ -19,6 +19,7 @@ from .build import open_period, open_site
 from .config import Config, load_config
 from .dates import out_of_range, parse_zone
 from .errors import FeedletterError, LockBusy, SendError
+from .progress import Progress
 
 EXIT_BAD_POSTS, EXIT_CONFIG, EXIT_SEND, EXIT_LOCKED = 1, 2, 3, 75
 
@@ -99,7 +100,8 @@ def build(posts_dir, out_dir, config_path, now, strict, quiet, jobs, no_cache) -
     """
     config = _config(config_path)
     result = run_build(config, posts_dir=posts_dir, out_dir=out_dir,
-                       now=_now(now, config), strict=strict, jobs=jobs, use_cache=not no_cache)
+                       now=_now(now, config), strict=strict, jobs=jobs, use_cache=not no_cache,
+                       progress=Progress.on_terminal(quiet))
     _report(result.errors, result.warnings, quiet)
     report = result.report
     if report is None:
