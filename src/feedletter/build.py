@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -22,7 +23,8 @@ from .cache import Cache, digest, salt_for
 from .config import Config
 from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
 from .errors import PostError
-from .output import TreeWriter, WriteReport, file_lock, write_file
+from .locks import file_lock
+from .output import TreeWriter, WriteReport, file_stat, write_file
 from .posts import LoadResult, Post, load_posts, read_body, scan_posts
 from .progress import NO_PROGRESS, Progress
 from .render import Rendered, render_post
@@ -218,8 +220,8 @@ def _write_files(out_dir: Path, files: dict[str, bytes], dry_run: bool) -> Writt
         if dry_run:
             done.append((name, changed, 0, 0))
         else:
-            st = (out_dir / name).stat()
-            done.append((name, changed, st.st_size, st.st_mtime_ns))
+            st = file_stat(out_dir, name)
+            done.append((name, changed, st.st_size if st else -1, st.st_mtime_ns if st else -1))
     return done
 
 
@@ -392,10 +394,10 @@ def _spec_key(salt: str, spec: FeedSpec) -> str:
 def _as_written(record: tuple[str, int, int], path: Path) -> bool:
     """The file still has the size and mtime it was written with (nobody touched it)."""
     try:
-        st = path.stat()
+        st = path.lstat()
     except OSError:
         return False
-    return (st.st_size, st.st_mtime_ns) == (record[1], record[2])
+    return stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns) == (record[1], record[2])
 
 
 def _intact(record: tuple[str, int, int] | None, key: str, path: Path) -> bool:

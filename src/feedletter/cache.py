@@ -15,7 +15,9 @@ form the cache's salt, and a different salt empties the cache.
 
 SQLite gives atomic commits and safe concurrent readers; a build holds the build lock
 anyway. A cache that cannot be opened or read (damaged file, wrong schema, a blob that
-does not match its checksum) is moved aside and rebuilt, never trusted.
+does not match its checksum) is moved aside and rebuilt, never trusted. A cache that is
+only busy (another process in a transaction) is not damaged: the rule of locks.py applies
+(a bounded wait, then LockBusy, exit 75).
 """
 
 from __future__ import annotations
@@ -25,12 +27,17 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import stat
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import FileInTheWay
+from .locks import DB_WAIT, busy_error, connect, is_busy, wait_limit
+from .output import file_stat
+from .output import folder as real_folder
 
 SCHEMA_VERSION = 4
 SHARDS = 64
@@ -89,12 +96,18 @@ class Cache:
     # -- opening --------------------------------------------------------------------------
 
     def _open(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with real_folder(path.parent):     # created if missing; a file or link there is refused
+            pass
+        st = file_stat(path.parent, path.name)
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise FileInTheWay(str(path), "is not a regular file; the cache must be one")
         for attempt in (1, 2):
             try:
                 self.db = self._connect(path)
                 return
             except (sqlite3.DatabaseError, ValueError) as exc:
+                if is_busy(exc):
+                    raise busy_error(path, "build cache", wait_limit(DB_WAIT)) from None
                 self.problem = f"{path}: cache damaged ({exc}); rebuilt from scratch"
                 if self.db is not None:
                     with contextlib.suppress(sqlite3.Error):
@@ -108,7 +121,7 @@ class Cache:
                             os.unlink(str(path) + suffix)
 
     def _connect(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db = connect(path, isolation_level=None)
         try:
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
@@ -160,6 +173,8 @@ class Cache:
             return None
 
     def _disable(self, exc: Exception) -> None:
+        if is_busy(exc):
+            raise busy_error(self.path or "cache", "build cache", wait_limit(DB_WAIT)) from exc
         self.problem = f"{self.path}: cache unreadable ({exc}); continuing without it"
         self.close()
 

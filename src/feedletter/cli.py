@@ -1,13 +1,21 @@
 """Command line: parse arguments, call the library, map errors to exit codes.
 
 Exit codes: 0 done; 1 some posts are bad (the rest was published); 2 usage or config
-error; 3 the digest could not be delivered to every recipient; 75 another run holds the
-lock (EX_TEMPFAIL: cron may simply try again later).
+error; 3 the digest could not be delivered to every recipient; 70 internal error (a bug:
+the traceback is in .feedletter/last-error.txt); 73 a file or folder cannot be created
+(read-only, a file or link in the way); 74 a write failed (disk full, I/O error); 75
+another run holds the lock (EX_TEMPFAIL: cron may simply try again later); 130/143
+interrupted by SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
 
+import contextlib
+import platform
+import signal
 import sys
+import traceback
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,14 +26,27 @@ from .build import build as run_build
 from .build import open_period, open_site
 from .config import Config, load_config
 from .dates import out_of_range, parse_zone
-from .errors import FeedletterError, LockBusy, SendError
+from .errors import FeedletterError, Interrupted, LockBusy, OutputError, SendError
+from .output import write_file
 from .progress import Progress
 
 EXIT_BAD_POSTS, EXIT_CONFIG, EXIT_SEND, EXIT_LOCKED = 1, 2, 3, 75
+EXIT_SOFTWARE, EXIT_CANTCREAT, EXIT_IOERR = 70, 73, 74
+ERROR_FILE = "last-error.txt"
 
 
 def _config(path: str | None) -> Config:
-    return load_config(Path(path or "feedletter.toml"))
+    config_path = Path(path or "feedletter.toml")
+    # Where an internal error is reported, known before the config is read.
+    _state()["state_dir"] = config_path.absolute().parent / ".feedletter"
+    config = load_config(config_path)
+    _state()["state_dir"] = config.state_dir
+    return config
+
+
+def _state() -> dict:
+    ctx = click.get_current_context(silent=True)
+    return ctx.obj if ctx is not None and isinstance(ctx.obj, dict) else {}
 
 
 def _now(value: str | None, config: Config) -> datetime:
@@ -51,20 +72,98 @@ def _report(problems, warnings, quiet: bool) -> None:
         click.echo(str(problem), err=True)
 
 
-# Most specific first: the first matching type decides the exit status.
-_EXIT_CODES: tuple[tuple[type[FeedletterError], int], ...] = (
-    (LockBusy, EXIT_LOCKED), (SendError, EXIT_SEND), (FeedletterError, EXIT_CONFIG))
+def _exit_code(exc: FeedletterError) -> int:
+    if isinstance(exc, OutputError):
+        return EXIT_CANTCREAT if exc.cannot_create else EXIT_IOERR
+    if isinstance(exc, LockBusy):
+        return EXIT_LOCKED
+    return EXIT_SEND if isinstance(exc, SendError) else EXIT_CONFIG
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _shown(path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
+_SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+
+
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGINT and SIGTERM raise `Interrupted` while a command runs (the old handlers come
+    back after it: tests run many commands in one process)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, _raise_interrupted) for sig in _SIGNAL_NAMES}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """One line on stderr; the traceback in .feedletter/last-error.txt (written by the one
+    writer; when that is impossible, the line says so and nothing more is shown)."""
+    state_dir = _state().get("state_dir") or Path.cwd() / ".feedletter"
+    what = _one_line(f"{type(exc).__name__}: {exc}")
+    details = (f"feedletter {__version__}, Python {platform.python_version()}\n"
+               f"command: {' '.join(sys.argv)}\n\n"
+               + "".join(traceback.format_exception(exc)))
+    try:
+        write_file(state_dir, ERROR_FILE, details.encode("utf-8", "replace"))
+        where = f"details in {_shown(state_dir / ERROR_FILE)}"
+    except (FeedletterError, OSError) as failed:
+        where = f"the details could not be saved ({_one_line(str(failed), 200)})"
+    click.echo(f"feedletter: internal error: {what}; {where}", err=True)
+    return EXIT_SOFTWARE
 
 
 class _Group(click.Group):
-    """Turns feedletter's own errors into one line on stderr and an exit status."""
+    """The top-level guard: feedletter's own errors become one line on stderr and an
+    exit status; an OS error its own line and 73/74; SIGINT/SIGTERM 130/143 after saying
+    what was done; anything else is a bug (exit 70, traceback saved, never shown)."""
 
     def invoke(self, ctx: click.Context):
+        ctx.obj = {}
         try:
-            return super().invoke(ctx)
+            with _signals_interrupt():
+                return super().invoke(ctx)
         except FeedletterError as exc:
-            click.echo(f"feedletter: {exc}", err=True)
-            sys.exit(next(code for kind, code in _EXIT_CODES if isinstance(exc, kind)))
+            suffix = ("; no file was left half-written (each is its old or its new version)"
+                      if isinstance(exc, OutputError) else "")
+            click.echo(f"feedletter: {_one_line(str(exc), 1000)}{suffix}", err=True)
+            sys.exit(_exit_code(exc))
+        except (Interrupted, KeyboardInterrupt) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            for line in exc.report if isinstance(exc, Interrupted) else ():
+                click.echo(line, err=True)
+            click.echo(f"feedletter: interrupted by {_SIGNAL_NAMES.get(signum, signum)}; "
+                       f"{_state().get('interrupted', 'no file was left half-written')}",
+                       err=True)
+            sys.exit(128 + signum)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            reason = exc.strerror or str(exc)
+            click.echo(f"feedletter: {where}{_one_line(reason)}", err=True)
+            sys.exit(EXIT_CANTCREAT if exc.errno in OutputError.CANTCREAT else EXIT_IOERR)
+        except Exception as exc:
+            sys.exit(_internal_error(exc))
 
 
 @click.group(cls=_Group)
@@ -221,6 +320,8 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         click.echo(f"wrote {path}")
     for path in written.unchanged:
         click.echo(f"unchanged {path}")
+    for message in written.warnings:
+        click.echo(f"warning: {message}", err=True)
     if written.feed:
         click.echo(f"digests feed: {written.feed}")
     if not send:

@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .output import release_inherited_locks
+from .locks import release_inherited_locks
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, ProcessPoolExecutor

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from ..config import Config
 from ..emit import new_generator, set_links
-from ..output import file_lock, write_atomic
+from ..errors import FeedletterError
+from ..locks import file_lock
+from ..output import list_folder, read_file, write_file
 from .period import Period, parse_period_name, site_zone
 
 if TYPE_CHECKING:
@@ -28,6 +32,7 @@ class WriteResult:
     written: list[Path]
     unchanged: list[Path]
     feed: Path | None
+    warnings: list[str] = field(default_factory=list)
 
 
 def default_dir(config: Config) -> Path:
@@ -43,27 +48,67 @@ def write_digest(digest: Digest, out_dir: Path | None = None, *,
     its temporary files never meets a digest's half-written one.
     """
     config = digest.config
-    out_dir = out_dir or default_dir(config)
+    # The published folder is reached from the output root, each folder checked (a
+    # `feeds/digests` link is refused); --out DIR is the user's own root.
+    root, prefix = (out_dir, "") if out_dir is not None else (config.output_dir, DIGESTS_DIR + "/")
     result = WriteResult([], [], None)
     with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build or digest"):
         for name, data in digest.files.items():
-            path = out_dir / name
-            (result.written if write_atomic(path, data) else result.unchanged).append(path)
-        result.feed = write_digests_feed(config)
+            path = root / (prefix + name)
+            changed = write_file(root, prefix + name, data)
+            (result.written if changed else result.unchanged).append(path)
+        result.feed = write_digests_feed(config, result.warnings)
     return result
 
 
-def digests_feed(config: Config, digests_dir: Path | None = None) -> bytes | None:
-    """Atom feed of the digests published in `<output>/digests/`, newest first; None if
-    there is none. Built from the files only: adding a month never changes another."""
-    digests_dir = digests_dir or default_dir(config)
+def _published(config: Config, digests_dir: Path | None, warnings: list[str]
+               ) -> list[tuple[Period, str, str]]:
+    """(period, title, body) of each digest page in the folder. The folder is shared with
+    whatever else lands there: anything that is not a readable UTF-8 HTML page named
+    like a period (an empty file, Latin-1, a folder or FIFO named `2026-09.html`) is
+    left out with a warning, and never opened in a way that could block."""
+    root, rel = (digests_dir, "") if digests_dir is not None else (config.output_dir, DIGESTS_DIR)
     tz = site_zone(config)
-    found: list[tuple[Period, Path]] = []
-    if digests_dir.is_dir():
-        for path in digests_dir.glob("*.html"):
-            period = parse_period_name(path.name.removesuffix(".html"), tz)
-            if period is not None:
-                found.append((period, path))
+    found = []
+    try:
+        entries = list_folder(root, rel)
+    except FeedletterError as exc:
+        warnings.append(f"{exc}; no digests feed")
+        return []
+    for name, mode in entries:
+        period = (parse_period_name(name.removesuffix(".html"), tz)
+                  if name.endswith(".html") else None)
+        if period is None:
+            continue
+        shown = root / rel / name
+        if not stat.S_ISREG(mode):
+            warnings.append(f"{shown}: not a regular file; left out of the digests feed")
+            continue
+        try:
+            data = read_file(root, f"{rel}/{name}" if rel else name)
+            if data is None:    # removed meanwhile
+                continue
+            title, body = _page_parts(data.decode("utf-8"), period)
+        except FeedletterError as exc:
+            warnings.append(f"{exc}; left out of the digests feed")
+            continue
+        except UnicodeDecodeError as exc:
+            warnings.append(f"{shown}: not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                            "left out of the digests feed")
+            continue
+        except (ValueError, etree.LxmlError) as exc:
+            warnings.append(f"{shown}: not a digest page ({exc}); left out of the digests feed")
+            continue
+        found.append((period, title, body))
+    return found
+
+
+def digests_feed(config: Config, digests_dir: Path | None = None,
+                 warnings: list[str] | None = None) -> bytes | None:
+    """Atom feed of the digests published in `<output>/digests/`, newest first; None if
+    there is none. Built from the files only: adding a month never changes another.
+    Files that are not digest pages are named in `warnings`."""
+    found = _published(config, digests_dir, warnings if warnings is not None else [])
     if not found:
         return None
     # Newest first; of digests ending together, the whole site's month comes first.
@@ -76,14 +121,13 @@ def digests_feed(config: Config, digests_dir: Path | None = None) -> bytes | Non
     set_links(fg, config.site_url, config.feeds_url + FEED_NAME, "application/atom+xml")
     fg.updated(found[0][0].end)
     used: set[datetime] = set()
-    for period, path in found:
+    for period, title, body in found:
         # Two entries must not share `updated` (W3C DuplicateUpdated): a digest ending
         # with another, listed after it, is dated a second earlier per such neighbour.
         stamp = period.end
         while stamp in used:
             stamp -= timedelta(seconds=1)
         used.add(stamp)
-        title, body = _page_parts(path.read_text("utf-8"), period)
         fe = fg.add_entry(order="append")
         fe.id(f"tag:{config.domain},{period.start:%Y-%m-%d}:"
               f"{urlsplit(config.site_url).path}/{DIGESTS_DIR}/{period.name}")
@@ -111,10 +155,9 @@ def _page_parts(page: str, period: Period) -> tuple[str, str]:
     return title, inner.strip()
 
 
-def write_digests_feed(config: Config) -> Path | None:
-    data = digests_feed(config)
+def write_digests_feed(config: Config, warnings: list[str] | None = None) -> Path | None:
+    data = digests_feed(config, warnings=warnings)
     if data is None:
         return None
-    path = config.output_dir / FEED_NAME
-    write_atomic(path, data)
-    return path
+    write_file(config.output_dir, FEED_NAME, data)
+    return config.output_dir / FEED_NAME
