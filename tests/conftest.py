@@ -1,11 +1,20 @@
-"""Shared fixtures: the real oVirt corpus, small sites written in tmp folders, the CLI."""
+"""Shared fixtures: the real oVirt corpus, small sites written in tmp folders, the CLI.
+
+Every run of the CLI in the tests is checked for a Python traceback (the promise: a user
+never sees one; `.feedletter/last-error.txt` is the only place one may appear) and for
+`feedletter: internal error` (a bug, exit 70): `CliRunner.invoke` is wrapped for every
+test (`_cli_output_checked`), and the subprocess helpers call `check_cli_output`. A test
+that provokes an internal error on purpose asks for the `allow_internal_error` fixture.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from pathlib import Path
 
+import click.testing
 import pytest
 from click.testing import CliRunner
 
@@ -47,6 +56,56 @@ def corpus_site(tmp_path: Path, corpus_dir: Path) -> Path:
     cfg = tmp_path / "feedletter.toml"
     cfg.write_text(CORPUS_CONFIG + f'\n[paths]\nposts = "{corpus_dir}"\noutput = "feeds"\n')
     return cfg
+
+
+TRACEBACK = "Traceback (most recent call last)"
+INTERNAL_ERROR = "feedletter: internal error:"
+_ALLOWED = {"internal_error": False}
+
+
+def check_cli_output(text: str | bytes | None, what: str = "feedletter", *,
+                     cwd: Path | None = None) -> None:
+    """Fail the test when a CLI run's output shows a traceback, or an internal error the
+    test did not ask for (then the saved traceback is shown)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if not text:
+        return
+    if TRACEBACK in text:
+        pytest.fail(f"{what} printed a Python traceback:\n{text[-4000:]}", pytrace=False)
+    if INTERNAL_ERROR in text and not _ALLOWED["internal_error"]:
+        details = ""
+        m = re.search(r"details in (\S+)$", text, re.M)
+        if m:
+            path = Path(cwd or os.getcwd()) / m[1]
+            details = path.read_text("utf-8", "replace") if path.is_file() else ""
+        pytest.fail(f"{what} hit an internal error (exit 70):\n{text[-2000:]}\n{details}",
+                    pytrace=False)
+
+
+@pytest.fixture
+def allow_internal_error():
+    """For tests that provoke `feedletter: internal error` on purpose."""
+    _ALLOWED["internal_error"] = True
+    yield
+    _ALLOWED["internal_error"] = False
+
+
+_original_invoke = click.testing.CliRunner.invoke
+
+
+def _checked_invoke(self, *args, **kwargs):
+    result = _original_invoke(self, *args, **kwargs)
+    check_cli_output(result.output, "the CLI (CliRunner)")
+    with_stderr = getattr(result, "stderr_bytes", None)
+    if with_stderr:
+        check_cli_output(with_stderr, "the CLI (CliRunner, stderr)")
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _cli_output_checked(monkeypatch):
+    monkeypatch.setattr(click.testing.CliRunner, "invoke", _checked_invoke)
 
 
 class Site:

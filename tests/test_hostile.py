@@ -38,6 +38,8 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from conftest import check_cli_output
+
 HOSTILE = Path(__file__).parent / "hostile"
 CASES: dict[str, dict] = tomllib.loads((HOSTILE / "cases.toml").read_text("utf-8"))
 NOW = "2030-01-01T00:00:00+00:00"
@@ -277,6 +279,7 @@ def builder():
         server.stdin.flush()
         reply = json.loads(server.stdout.readline())
         stderr = err.read_text("utf-8", "replace")
+        check_cli_output(stderr, f"feedletter build in {root}", cwd=root)
         if reply["killed"]:
             pytest.fail(f"build still running after {seconds} s; killed. stderr: {stderr[-2000:]}")
         return Run(reply["code"], out.read_text("utf-8", "replace"), stderr, reply["seconds"],

@@ -22,7 +22,7 @@ from . import index
 from .cache import Cache, digest, salt_for
 from .config import Config
 from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
-from .errors import PostError
+from .errors import FeedletterError, PostError
 from .locks import file_lock
 from .output import TreeWriter, WriteReport, file_stat, write_file
 from .posts import LoadResult, Post, load_posts, read_body, scan_posts
@@ -50,12 +50,15 @@ class BuildResult:
 
 
 
-def _render_one(task: tuple, context: Context | None) -> Rendered:
+def _render_one(task: tuple, context: Context | None) -> Rendered | PostError:
     source, body, summary, link, file_digest, root, config, page = task
     if body is None:                  # a slim post (from the cache, or a big site): re-read
-        body = read_body(Path(source), Path(root), config, file_digest or "")
+        try:
+            body = read_body(Path(source), Path(root), config, file_digest or "")
+        except PostError as exc:      # it was readable when loaded: renamed, deleted, swapped
+            return PostError(source, f"{CHANGED} ({exc.reason})")
         if body is None:
-            raise PostError(source, "changed while the build was running; run it again")
+            return PostError(source, CHANGED)
     if context is None:
         return render_post(body, summary, link)
     if page.front_matter.get("\0read") and context.settings.generator != "zola":
@@ -82,7 +85,7 @@ def _front_matter(path: Path) -> dict:
     return {}
 
 
-def _render_chunk(work: tuple[Context | None, list[tuple]]) -> list[Rendered]:
+def _render_chunk(work: tuple[Context | None, list[tuple]]) -> list[Rendered | PostError]:
     context, tasks = work
     return [_render_one(t, context) for t in tasks]
 
@@ -120,6 +123,22 @@ def _problem_lines(post: Post, rendered: Rendered) -> list[str]:
             where = text.count("\n", 0, at) + 1 if at >= 0 else None
         out.append(f"{post.source}:{where}: {reason}" if where else f"{post.source}: {reason}")
     return out
+
+
+CHANGED = "changed while the build was running"
+
+
+class PostsChanged(FeedletterError):
+    """Posts whose files changed (renamed, deleted, replaced: a `git pull` during cron)
+    between loading and rendering. The build leaves them out as bad posts and publishes
+    the rest; a digest reports them."""
+
+    def __init__(self, errors: list[PostError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+    def __reduce__(self):
+        return type(self), (self.errors,)
 
 
 class Renderer:
@@ -186,13 +205,19 @@ class Renderer:
                     results.append(_render_one(task, self.context))
                     update(1)
         self.rendered += len(results)
+        changed = []
         for (key, post), rendered in zip(todo, results, strict=True):
-            self._done[key] = rendered
-            self.warnings += _problem_lines(post, rendered)
+            if isinstance(rendered, PostError):
+                changed.append(rendered)
+            else:
+                self._done[key] = rendered
+                self.warnings += _problem_lines(post, rendered)
         if self.cache is not None:
             cache, rows = self.cache, [(k, r) for (k, p), r in zip(todo, results, strict=True)
-                                       if p.digest]
+                                       if p.digest and not isinstance(r, PostError)]
             cache.defer(lambda: cache.put_renders(rows))
+        if changed:
+            raise PostsChanged(changed)
 
     def __call__(self, post: Post) -> Rendered:
         key = self._key(post)
@@ -521,10 +546,18 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                 renderer.progress = progress
                 if cache is not None and not dry_run:
                     _index_later(cache, posts_dir, scan, load, site)
-                report = None
-                if not (strict and load.errors):
-                    report = write_outputs(site, out_dir, renderer, dry_run=dry_run)
-                result = BuildResult(len(load.posts), load.skipped, load.errors,
+                posts, errors, report = load.posts, list(load.errors), None
+                while not (strict and errors):
+                    try:
+                        report = write_outputs(site, out_dir, renderer, dry_run=dry_run)
+                        break
+                    except PostsChanged as changed:
+                        # Renders come before any feed is written: publish the others.
+                        errors += changed.errors
+                        gone = {e.path for e in changed.errors}
+                        posts = [p for p in posts if p.source not in gone]
+                        site = build_site(config, posts)
+                result = BuildResult(len(posts), load.skipped, errors,
                                      load.warnings + site.warnings + renderer.warnings, report,
                                      time.perf_counter() - started, renderer.rendered, site)
                 if cache is not None and not dry_run:

@@ -207,6 +207,9 @@ def _write_new(dfd: int, name: str, shown: Path, data: bytes, mode: int) -> None
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                      0o600, dir_fd=dfd)
+    except FileExistsError:     # only a planted file or link can hold a fresh random name
+        raise FileInTheWay(str(shown), f"something already exists at its temporary name {tmp}; "
+                           "not written through it") from None
     except OSError as exc:
         raise _io_error(shown, exc) from None
     try:

@@ -580,6 +580,8 @@ def read_post(path: str, root: Path, max_bytes: int) -> tuple[str, bytes]:
         raise PostError(shown, "file name is not UTF-8; rename the file") from None
     try:
         mode = os.lstat(path).st_mode
+    except FileNotFoundError:    # listed a moment ago (discover): renamed or deleted since
+        raise PostError(path, "changed while the build was running (the file is gone)") from None
     except OSError:
         mode = 0                 # the open below says why
     if stat.S_ISLNK(mode):

@@ -17,7 +17,7 @@ from ..config import Config
 from ..emit import new_generator, set_links
 from ..errors import FeedletterError
 from ..locks import file_lock
-from ..output import list_folder, read_file, write_file
+from ..output import list_folder, read_file, remove_stale_temps, write_file
 from .period import Period, parse_period_name, site_zone
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ def write_digest(digest: Digest, out_dir: Path | None = None, *,
     root, prefix = (out_dir, "") if out_dir is not None else (config.output_dir, DIGESTS_DIR + "/")
     result = WriteResult([], [], None)
     with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build or digest"):
+        # A killed digest's leftovers, in the folders written here only (not the tree).
+        remove_stale_temps(root, {prefix.rstrip("/")})
+        remove_stale_temps(config.output_dir, {""})
         for name, data in digest.files.items():
             path = root / (prefix + name)
             changed = write_file(root, prefix + name, data)
