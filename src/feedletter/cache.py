@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import FileInTheWay
-from .locks import DB_WAIT, busy_error, connect, is_busy, wait_limit
+from .errors import FileInTheWay, OutputError
+from .locks import DB_WAIT, busy_error, connect, io_errno, is_busy, wait_limit
 from .output import file_stat
 from .output import folder as real_folder
 
@@ -106,8 +106,7 @@ class Cache:
                 self.db = self._connect(path)
                 return
             except (sqlite3.DatabaseError, ValueError) as exc:
-                if is_busy(exc):
-                    raise busy_error(path, "build cache", wait_limit(DB_WAIT)) from None
+                self._not_damaged(exc)
                 self.problem = f"{path}: cache damaged ({exc}); rebuilt from scratch"
                 if self.db is not None:
                     with contextlib.suppress(sqlite3.Error):
@@ -172,9 +171,17 @@ class Cache:
             self._disable(exc)
             return None
 
-    def _disable(self, exc: Exception) -> None:
+    def _not_damaged(self, exc: BaseException) -> None:
+        """Raise for what is not damage: busy (LockBusy, exit 75), or the file system
+        refusing (OutputError, exit 73/74). Only then may the cache be called damaged."""
         if is_busy(exc):
-            raise busy_error(self.path or "cache", "build cache", wait_limit(DB_WAIT)) from exc
+            raise busy_error(self.path or "cache", "build cache", wait_limit(DB_WAIT)) from None
+        code = io_errno(exc)
+        if code is not None:
+            raise OutputError(str(self.path), f"cannot use the build cache ({exc})", code) from None
+
+    def _disable(self, exc: Exception) -> None:
+        self._not_damaged(exc)
         self.problem = f"{self.path}: cache unreadable ({exc}); continuing without it"
         self.close()
 

@@ -54,6 +54,27 @@ def is_busy(exc: BaseException) -> bool:
     return "database is locked" in text or "database table is locked" in text or "busy" in text
 
 
+# SQLite result codes that say the file could not be read or written (permissions, a full
+# disk, an I/O error), not that its contents are bad: READONLY, IOERR, FULL, CANTOPEN,
+# PERM, NOLFS, AUTH.
+_SQLITE_IO = {8: 30, 10: 5, 13: 28, 14: 13, 3: 1, 22: 27, 23: 13}   # → an errno for the exit code
+
+
+def io_errno(exc: BaseException) -> int | None:
+    """For a SQLite error that is about the file system, not the contents: an errno that
+    gives its exit status (EROFS, EACCES, EPERM → 73; EIO, ENOSPC, EFBIG → 74); else None."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    return _SQLITE_IO.get(code & 0xFF) if code is not None else None
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """SQLite says the file's contents are bad (corrupt, not a database, a foreign schema):
+    the only case in which a database may be moved aside. Busy or I/O trouble never is."""
+    return isinstance(exc, sqlite3.DatabaseError) and not is_busy(exc) and io_errno(exc) is None
+
+
 def busy_error(path: Path | str, what: str, waited: float | None) -> LockBusy:
     after = f" (waited {waited:g} s)" if waited else ""
     return LockBusy(f"{path}: another run holds the {what}{after}; try again later")

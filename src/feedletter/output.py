@@ -317,13 +317,19 @@ def remove_empty_folders(root: Path, rel_dir: str) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a killed build's worker may wait a while
+    to be reaped, and writes nothing more)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[-1].split()[:1] != [b"Z"]
+    except OSError:
+        return True
 
 
 def _temp_owner(name: str) -> int | None:
@@ -428,6 +434,8 @@ class TreeWriter:
             if remove_file(self.out_dir, name):
                 self.report.removed.append(name)
             remove_empty_folders(self.out_dir, _split(name)[0])
+        # Again at the end: a killed build's workers may still have been dying at the start.
+        remove_stale_temps(self.out_dir, _folders_of(self.names | self.old))
         keep = self.names if prune else self.names | self.old
         if keep != self.old:
             _write_manifest(self.out_dir, keep)

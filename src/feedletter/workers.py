@@ -20,10 +20,15 @@ PoolFactory = Callable[[], "Executor"]
 def _worker_started(parent: int) -> None:
     """A pool worker dies with the build: a build killed by SIGKILL (or the OOM killer)
     must not leave workers behind holding its lock, which would stall the next cron run."""
+    import signal
+
     release_inherited_locks()
+    # Ctrl-C reaches the whole process group: the build says what was done and exits 130,
+    # its workers must not each print a KeyboardInterrupt traceback. SIGTERM just ends one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
-        import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
     if os.getppid() != parent:          # the build died before the line above
