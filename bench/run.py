@@ -1,7 +1,8 @@
 """Benchmark feedletter, and Pelican and Hugo where installed, on a synthetic corpus.
 
     python bench/run.py --posts N [--runs 3] [--workdir DIR] [--feedletter EXE]
-                        [--tools feedletter,pelican,hugo] [--json OUT]
+                        [--tools feedletter,pelican,hugo]
+                        [--engines python-markdown,commonmark] [--json OUT]
 
 Prints one Markdown table: wall time median (min–max), CPU time, peak RSS, output
 files and bytes per tool and scenario, and each median's ratio to Hugo's. bench/README.md
@@ -30,6 +31,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 TOOLS = ("feedletter", "pelican", "hugo")
+ENGINES = ("python-markdown", "commonmark")      # `[site] markdown`; the first is the default
 
 FEEDLETTER_TOML = """\
 [site]
@@ -191,11 +193,17 @@ def newest_post(posts: Path) -> Path:
     return max(posts.glob("*.md"), key=lambda p: (p.name[:10], p.name))
 
 
-def feedletter_scenarios(exe: Path, posts: Path, run_dir: Path) -> list[Scenario]:
-    home = run_dir / "feedletter"
+def feedletter_scenarios(exe: Path, posts: Path, run_dir: Path,
+                         engine: str = ENGINES[0]) -> list[Scenario]:
+    """The rows of one Markdown engine: all four for the default one, cold and no-change
+    for the others (the engine changes only what a render costs)."""
+    default = engine == ENGINES[0]
+    home = run_dir / ("feedletter" if default else f"feedletter-{engine}")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "feedletter.toml"
-    config.write_text(FEEDLETTER_TOML, encoding="utf-8")
+    toml = FEEDLETTER_TOML.replace("[site]\n", f'[site]\nmarkdown = "{engine}"\n') \
+        if not default else FEEDLETTER_TOML
+    config.write_text(toml, encoding="utf-8")
     out, state, digest_out = home / "out", home / ".feedletter", home / "digest"
     inputs = ["--config", str(config), "--posts", str(posts)]
     build = [str(exe), "build", *inputs, "--out", str(out), "--quiet"]
@@ -221,9 +229,10 @@ def feedletter_scenarios(exe: Path, posts: Path, run_dir: Path) -> list[Scenario
     def rebuilt(sample: Sample) -> str | None:
         return built(sample) or (None if sample.written else "the edit changed no file")
 
-    return [
+    tag = f" ({engine})"
+    rows = [
         Scenario(
-            "feedletter cold build",
+            "feedletter cold build" + tag,
             "feedletter",
             build,
             home,
@@ -232,7 +241,12 @@ def feedletter_scenarios(exe: Path, posts: Path, run_dir: Path) -> list[Scenario
             check=built,
             note="empty output folder, no .feedletter/ state",
         ),
-        Scenario("feedletter no-change rebuild", "feedletter", build, home, out, check=built),
+        Scenario("feedletter no-change rebuild" + tag, "feedletter", build, home, out,
+                 check=built),
+    ]
+    if not default:
+        return rows
+    return rows + [
         Scenario(
             "feedletter one-edit rebuild",
             "feedletter",
@@ -426,9 +440,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="default: hugo on PATH",
     )
     ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    ap.add_argument("--engines", default=",".join(ENGINES),
+                    help="Markdown engines to give feedletter rows (default: both)")
     ap.add_argument("--json", type=Path, metavar="OUT", help="also save the raw numbers here")
     args = ap.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if set(args.engines) - set(ENGINES):
+        ap.error(f"unknown engine(s) {sorted(set(args.engines) - set(ENGINES))}")
     unknown = set(args.tools) - set(TOOLS)
     if unknown or args.posts < 1 or args.runs < 1:
         ap.error(f"unknown tool(s) {sorted(unknown)}" if unknown else "N and runs must be >= 1")
@@ -448,7 +467,8 @@ def set_up(args: argparse.Namespace) -> tuple[list[Scenario], dict[str, str]]:
 
     scenarios: list[Scenario] = []
     if "feedletter" in args.tools:
-        scenarios += feedletter_scenarios(exes["feedletter"], posts, run_dir)
+        for engine in args.engines:
+            scenarios += feedletter_scenarios(exes["feedletter"], posts, run_dir, engine)
     peers, conversion_error = None, ""
     if installed.get("pelican") or installed.get("hugo"):
         try:
