@@ -393,7 +393,9 @@ def open_period(config: Config, posts_dir: Path | None, now: datetime, start: da
     try:
         found = index.load_period(cache, config, posts_dir, scan, now, start, end)
         if found is not None:
-            yield found[0], found[1], Renderer(config, posts_dir, cache)
+            # links to other posts: those of the period (the index holds no others)
+            yield found[0], found[1], Renderer(config, posts_dir, cache, links=[
+                (p.source, p.link) for p in found[1].posts])
             return
         with open_site(config, posts_dir, now, cache=cache, scan=scan,
                        save_over=save_over) as (load, site, renderer):

@@ -1,0 +1,69 @@
+"""The template pass inside real builds: warnings with file and line, the render cache
+kept valid when a linked post's link changes, the engine switch through the config."""
+
+from __future__ import annotations
+
+import feedparser
+
+from conftest import Site
+
+
+def jekyll_site(site: Site) -> None:
+    site.config_text += 'generator = "jekyll"\n'
+    site.config()
+    site.post("_posts/2024-01-02-target.md", """
+        ---
+        title: Target
+        date: 2024-01-02
+        ---
+        The target.
+        """)
+    site.post("_posts/2024-01-03-linker.md", """
+        ---
+        title: Linker
+        date: 2024-01-03
+        ---
+        First paragraph.
+
+        See [the target]({% post_url 2024-01-02-target %}) and {% include note.html %}.
+        """)
+
+
+def linker_content(site: Site) -> str:
+    feed = feedparser.parse((site.out / "all.atom.xml").read_bytes())
+    return next(e.content[0].value for e in feed.entries if e.title == "Linker")
+
+
+def test_a_post_url_follows_the_linked_posts_link_through_the_cache(site: Site) -> None:
+    jekyll_site(site)
+    first = site.run("build")
+    assert first.exit_code == 0, first.output
+    assert 'href="https://example.org/blog/2024/01/target/"' in linker_content(site)
+    # the report names the file and the line of the construct, and a cached build says it again
+    line = "posts/_posts/2024-01-03-linker.md:7: {% include note.html %}: the site's includes"
+    assert line in first.output
+    target = site.posts / "_posts" / "2024-01-02-target.md"
+    target.write_text(target.read_text().replace("title: Target\n",
+                                                 "title: Target\nslug: moved\n"))
+    again = site.run("build")
+    assert again.exit_code == 0, again.output
+    assert 'href="https://example.org/blog/2024/01/moved/"' in linker_content(site)
+    assert line in again.output
+
+
+def test_the_commonmark_engine_from_the_config(site: Site) -> None:
+    site.config_text += 'markdown = "commonmark"\n'
+    site.config()
+    site.post("2024-01-02-a.md", """
+        ---
+        title: A
+        ---
+        <div>
+
+        *Emphasized* text.
+
+        </div>
+        """)
+    assert site.run("build").exit_code == 0
+    feed = feedparser.parse((site.out / "all.atom.xml").read_bytes())
+    assert "<em>Emphasized</em>" in feed.entries[0].content[0].value
