@@ -2,15 +2,19 @@
 
 Every run of the CLI in the tests is checked for a Python traceback (the promise: a user
 never sees one; `.feedletter/last-error.txt` is the only place one may appear) and for
-`feedletter: internal error` (a bug, exit 70): `CliRunner.invoke` is wrapped for every
-test (`_cli_output_checked`), and the subprocess helpers call `check_cli_output`. A test
-that provokes an internal error on purpose asks for the `allow_internal_error` fixture.
+`feedletter: internal error` (a bug, exit 70), by one autouse fixture
+(`_cli_output_checked`) that wraps the two ways tests run it: `CliRunner.invoke`, and
+`subprocess.Popen.communicate` (which `subprocess.run` uses too) for any process running
+`-m feedletter` or a `-c` script calling `feedletter.cli`. A helper that reads a run's
+output some other way (the hostile suite's fork server) calls `check_cli_output` itself.
+A test that provokes an internal error on purpose asks for `allow_internal_error`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -103,9 +107,28 @@ def _checked_invoke(self, *args, **kwargs):
     return result
 
 
+_original_communicate = subprocess.Popen.communicate
+
+
+def runs_feedletter(args: object) -> bool:
+    """A process started with `python -m feedletter …` or `python -c "…feedletter.cli…"`."""
+    argv = [str(a) for a in args] if isinstance(args, list | tuple) else [str(args)]
+    return any(a == "-m" and b == "feedletter" for a, b in zip(argv, argv[1:], strict=False)) \
+        or any(a == "-c" and "feedletter.cli" in b for a, b in zip(argv, argv[1:], strict=False))
+
+
+def _checked_communicate(self, *args, **kwargs):
+    out, err = _original_communicate(self, *args, **kwargs)
+    if runs_feedletter(self.args):
+        check_cli_output(err, "feedletter (subprocess, stderr)")
+        check_cli_output(out, "feedletter (subprocess, stdout)")
+    return out, err
+
+
 @pytest.fixture(autouse=True)
 def _cli_output_checked(monkeypatch):
     monkeypatch.setattr(click.testing.CliRunner, "invoke", _checked_invoke)
+    monkeypatch.setattr(subprocess.Popen, "communicate", _checked_communicate)
 
 
 class Site:
