@@ -73,3 +73,14 @@ def test_the_generator_chooses_the_default_engine(tmp_path: Path, generator: str
     config.write_text(f'[site]\nurl = "https://example.com"\ngenerator = "{generator}"\n'
                       'markdown = "commonmark"\n')
     assert settings_from(load_config(config)).engine == "commonmark"
+
+
+def test_hugo_gets_goldmarks_typographer_and_zola_does_not() -> None:
+    # goldmark's Typographer extension, enabled in Hugo's default markup config
+    # (https://gohugo.io/configuration/markup/#typographer): "--" en dash, "---" em dash,
+    # "..." ellipsis, quotes made curly; Zola's `smart_punctuation` defaults to false
+    body = 'He said "don\'t" -- and --- then...\n'
+    assert render(body, "hugo").content_html == \
+        "<p>He said \u201cdon\u2019t\u201d \u2013 and \u2014 then\u2026</p>\n"
+    assert render(body, "zola").content_html == \
+        "<p>He said \"don't\" -- and --- then...</p>\n"

@@ -28,7 +28,10 @@ _PLACED = re.compile(r"<p>(FEEDLETTERSHORTCODE\d+X)</p>|(FEEDLETTERSHORTCODE\d+X
 
 
 def _engine(settings: Settings) -> Callable[[str], str]:
-    return commonmark.convert if settings.engine == "commonmark" else python_markdown.convert
+    if settings.engine != "commonmark":
+        return python_markdown.convert
+    # Hugo's goldmark has its typographer on by default; Zola's smart_punctuation is off
+    return commonmark.convert_smart if settings.generator == "hugo" else commonmark.convert
 
 
 def markdown_to_html(source: str, base: str, context: Context | None = None,
