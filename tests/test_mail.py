@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+import feedletter.mail.ledger
+import feedletter.mail.send
 from feedletter import mail
 from feedletter.config import SmtpConfig
 from feedletter.errors import FeedletterError, LockBusy
@@ -149,9 +151,10 @@ def test_starttls_auth_one_copy_each_rerun_nothing_force_again(server, certs, tm
     assert all(server.handler.copies(r) == 2 for r in RECIPIENTS)
 
 
-def test_ledger_key_is_case_insensitive(server, certs, tmp_path):
+def test_one_mailbox_spelled_several_ways_is_one_recipient(server, certs, tmp_path):
     send = Run(smtp_config(server, certs), tmp_path)
-    assert statuses(send(["Ada@Example.org", "ada@example.org"])) == ["sent", "already-sent"]
+    assert statuses(send(["Ada@Example.org", "ada@example.org"])) == ["sent"]
+    assert statuses(send(["ADA <ada@EXAMPLE.org>"])) == ["already-sent"]  # the ledger's key
     assert len(server.handler.messages) == 1
 
 
@@ -183,7 +186,7 @@ def test_temporary_failures_are_retried(server, certs, tmp_path, stage, code):
 
 def test_backoff_is_exponential_and_bounded(server, certs, tmp_path, monkeypatch):
     waits: list[float] = []
-    monkeypatch.setattr(mail, "sleep", waits.append)
+    monkeypatch.setattr(mail.send, "sleep", waits.append)
     server.handler.script("RCPT", *["451 4.2.0 mailbox busy"] * 10)
     send = Run(smtp_config(server, certs, retries=3, backoff=2.0), tmp_path)
 
@@ -496,16 +499,22 @@ def test_damaged_ledger_is_reported_not_trusted_nor_replaced(server, certs, tmp_
     assert server.handler.messages == []
 
 
-def test_ledger_in_use_by_another_program_is_lock_busy(server, certs, tmp_path, monkeypatch):
-    monkeypatch.setattr(mail, "LEDGER_BUSY_TIMEOUT", 0.1)
+@pytest.mark.parametrize("hold", [
+    ["BEGIN IMMEDIATE"],                       # someone editing it in the sqlite3 shell
+    ["BEGIN", "SELECT count(*) FROM sent"],    # someone only reading it
+], ids=["writer", "reader"])
+def test_ledger_in_use_by_another_program_is_lock_busy(server, certs, tmp_path, monkeypatch,
+                                                       hold):
+    monkeypatch.setattr(mail.ledger, "BUSY_TIMEOUT", 0.1)
     send = Run(smtp_config(server, certs), tmp_path)
     send(RECIPIENTS[:1])
     other = sqlite3.connect(tmp_path / "sent.sqlite", isolation_level=None)
     try:
-        other.execute("BEGIN IMMEDIATE")  # e.g. someone editing it with the sqlite3 shell
-        with pytest.raises(LockBusy, match="locked by another program"):
+        for statement in hold:
+            other.execute(statement)
+        with pytest.raises(LockBusy, match="in use by another program"):
             send()
     finally:
         other.close()
-    assert len(server.handler.messages) == 1
-
+    assert len(server.handler.messages) == 1   # nothing sent to the other two
+    assert statuses(send()) == ["already-sent", "sent", "sent"]
