@@ -31,9 +31,9 @@ from .files import (
 from .fragments import email_fragment
 from .i18n import Words
 from .layouts import fit
-from .message import make_message, message_id, sender
+from .message import Letter, html_wire_size, message_id, sender, subject, unsubscribe
 from .model import Digest, FeedLink, Item, SectionView
-from .page import _check_config, _context, render_html, render_text, subject_of, words_of
+from .page import _check_config, _context, newsletter_name, render_html, render_text, words_of
 from .period import Period, choose_period, month_period, parse_period_name, site_zone
 from .text import text_with_links, wrap
 
@@ -41,7 +41,7 @@ __all__ = [
     "DIGESTS_DIR", "FEED_NAME", "Digest", "FeedLink", "Item", "Period", "SectionView",
     "Words", "WriteResult", "build_digest", "choose_period", "dedupe", "default_dir",
     "digests_feed", "duplicate_warnings", "email_fragment", "group_sections", "leave_out",
-    "make_message", "message_id", "month_period", "parse_period_name", "render_html",
+    "Letter", "check_send", "message_id", "month_period", "parse_period_name", "render_html",
     "render_text", "select_posts", "send_digest", "sender", "site_zone", "text_with_links",
     "wrap", "write_digest", "write_digests_feed",
 ]
@@ -66,8 +66,10 @@ def build_digest(site: Site, period: Period, *, intro: str | None = None,
     warnings = [*(w for p in posts for w in p.warnings), *duplicates, *warnings]
     if not posts:
         return None
-    subject = subject_of(config, words, period)
-    context = _context(config, site, period, subject, intro if intro is not None
+    subject_line = subject(config, site_title=config.title, period=words.period(period),
+                           name=newsletter_name(config))
+    unsub = unsubscribe(config)
+    context = _context(config, site, period, subject_line, intro if intro is not None
                        else config.digest.intro, posts, words)
     if render is None:
         def render(post: Post) -> Rendered:
@@ -80,26 +82,44 @@ def build_digest(site: Site, period: Period, *, intro: str | None = None,
                 for group in group_sections(posts, config, other)]
     more = words("more_from", period=context["period_label"])
     layout, views, page = fit(context, sections, config, more,
-                              f"{period.label} ({len(posts)} posts)")
-    text = render_text(context, views)
+                              f"{period.label} ({len(posts)} posts)",
+                              size=lambda page: html_wire_size(page, unsub))
+    letter = Letter(config, period, subject_line, render_text(context, views), page, unsub)
     to = tuple(recipients) or config.digest.to
-    message = make_message(config, period, subject, text, page, to)
-    return Digest(config, period, posts, views, subject, page, text, message, layout, to,
-                  tuple(warnings))
+    return Digest(config, period, posts, views, letter, layout, to, tuple(warnings),
+                  html_wire_size(page, unsub))
+
+
+def check_send(digest: Digest) -> None:
+    """ConfigError for anything that would stop a send, found before anything is written."""
+    from ..mail import check_smtp, parse_recipients
+
+    config = digest.config
+    place = str(config.path or "<defaults>")
+    if not digest.recipients:
+        raise ConfigError(place, "no recipients: give --to ADDR or set digest.to")
+    if not config.digest.sender:
+        raise ConfigError(place, "key 'digest.from' is required to send the digest")
+    if digest.letter.unsubscribe is not None:
+        digest.letter.unsubscribe.check_secret()
+    parse_recipients(digest.recipients, where=place, what="recipient (--to or key 'digest.to')")
+    check_smtp(config.smtp, place)
 
 
 def send_digest(digest: Digest, *, force: bool = False,
                 log: Callable[[str], None] = lambda s: None) -> list:
-    """Send the digest's message once to each recipient (see `mail.send_message`)."""
-    from ..mail import send_message  # only a send needs smtplib, sqlite and the ledger
+    """Send the digest once to each recipient (see `mail.send_message`): one copy per
+    mailbox, each with its own unsubscribe link when `digest.unsubscribe_url` is
+    personal; the published files are not touched."""
+    from ..mail import parse_recipients, send_message  # only a send needs smtplib, sqlite
 
+    check_send(digest)
     config = digest.config
-    if not digest.recipients:
-        raise ConfigError(str(config.path or "<defaults>"),
-                          "no recipients: give --to ADDR or set digest.to")
-    if not config.digest.sender:
-        raise ConfigError(str(config.path or "<defaults>"),
-                          "key 'digest.from' is required to send the digest")
-    return send_message(digest.message, digest.recipients, config.smtp,
+    place = str(config.path or "<defaults>")
+    letter = digest.letter
+    boxes = parse_recipients(digest.recipients, where=place,
+                             what="recipient (--to or key 'digest.to')")
+    personal = (lambda box: letter.message(boxes, box)) if letter.personal else None
+    return send_message(letter.message(boxes, None), boxes, config.smtp,
                         state_dir=config.state_dir, period=digest.period.name, force=force,
-                        log=log)
+                        log=log, personal=personal, where=place)

@@ -14,7 +14,7 @@ If even titles only do not fit, the digest is not made (an error, never a clip).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..config import Config
 from ..errors import FeedletterError
@@ -57,19 +57,24 @@ def stages(sections: list[SectionView], max_items: int, more_title: str
 
 
 def fit(context: dict, sections: list[SectionView], config: Config, more_title: str,
-        what: str) -> tuple[str, list[SectionView], str]:
+        what: str, size: Callable[[str], int] = html_size
+        ) -> tuple[str, list[SectionView], str]:
     """The first stage whose HTML fits in `digest.max_html_bytes`: its description (the
-    changes made so far), its sections, its HTML."""
+    changes made so far), its sections, its HTML.
+
+    `size` measures a page: the digest passes `message.html_wire_size`, the HTML part as
+    it will be sent (quoted-printable, CRLF), which is what mail clients clip.
+    """
     limit = config.digest.max_html_bytes
-    size = 0
+    measured = 0
     changes: list[str] = []
     for change, candidate in stages(sections, config.digest.max_items, more_title):
         if change != "as configured":
             changes.append(change)
         page = render_html(context, candidate)
-        size = html_size(page)
-        if size <= limit:
+        measured = size(page)
+        if measured <= limit:
             return "; ".join(changes) or "as configured", candidate, page
     raise FeedletterError(
-        f"the digest of {what} is {size:,} bytes of HTML even as titles only, over "
+        f"the digest of {what} is {measured:,} bytes of HTML as sent even as titles only, over "
         f"digest.max_html_bytes ({limit:,}); choose a shorter period or --tag")

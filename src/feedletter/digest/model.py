@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..posts import Post
 from .fragments import cut_text
 from .images import ItemImage
 from .period import Period
+
+if TYPE_CHECKING:
+    from .message import Letter
 
 
 @dataclass(frozen=True)
@@ -52,19 +56,36 @@ class FeedLink:
 
 @dataclass
 class Digest:
-    """A built digest: its files' bytes and the message that carries them."""
+    """A built digest: the letter its files and messages are made from."""
 
     config: Config
     period: Period
     posts: list[Post]
     sections: list[SectionView]
-    subject: str
-    html: str
-    text: str
-    message: EmailMessage
+    letter: Letter
     layout: str                       # which size stage fitted, for the CLI's report
     recipients: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()    # posts left out and why (the CLI prints them)
+    wire_bytes: int = 0               # the HTML part as sent (the budget's measure)
+
+    @property
+    def subject(self) -> str:
+        return self.letter.subject
+
+    @property
+    def text(self) -> str:
+        """The list-wide text part (what is published)."""
+        return self.letter.parts(None)[0]
+
+    @property
+    def html(self) -> str:
+        """The list-wide HTML part (what is published)."""
+        return self.letter.parts(None)[1]
+
+    @property
+    def message(self) -> EmailMessage:
+        """The list-wide message (what is published): nobody's address, nobody's link."""
+        return self.letter.archive()
 
     @property
     def files(self) -> dict[str, bytes]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import css_inline
 
 from ..config import Config
 from ..errors import ConfigError
+from ..mail import UNSUBSCRIBE_LINK
 from ..posts import Post, tag_key
 from ..render import markdown_to_html
 from ..site import Site
@@ -32,20 +32,9 @@ def _mailto(address: str | None) -> str | None:
 
 
 def _check_config(config: Config) -> None:
+    # digest.subject, digest.from and the unsubscribe keys are checked where the message
+    # headers are built (message.subject, message.sender, mail.Unsubscribe).
     where = str(config.path or "<defaults>")
-    url = config.digest.unsubscribe_url
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise ConfigError(where, f"key 'digest.unsubscribe_url' must be an http(s) URL, "
-                                 f"not {url!r}")
-    mailto = config.digest.unsubscribe_mailto
-    if mailto and "@" not in mailto:
-        raise ConfigError(where, f"key 'digest.unsubscribe_mailto' must be an email "
-                                 f"address, not {mailto!r}")
-    try:
-        config.digest.subject.format(site_title="", period="", name="")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ConfigError(where, f"key 'digest.subject': unknown placeholder {exc} (use "
-                                 "{name}, {site_title} and {period})") from None
     try:
         (config.digest.preheader or "").format(**dict.fromkeys(PREHEADER_FIELDS, ""))
     except (KeyError, IndexError, ValueError) as exc:
@@ -72,11 +61,6 @@ def words_of(config: Config) -> Words:
 
 def newsletter_name(config: Config) -> str:
     return config.digest.name or config.title
-
-
-def subject_of(config: Config, words: Words, period: Period) -> str:
-    return config.digest.subject.format(site_title=config.title, period=words.period(period),
-                                        name=newsletter_name(config))
 
 
 def preheader(config: Config, words: Words, period: Period, titles: Sequence[str]) -> str:
@@ -133,7 +117,9 @@ def _context(config: Config, site: Site, period: Period, subject: str, intro: st
         "tag_feeds": [FeedLink(names[k], f"{config.feeds_url}tags/{k}.atom.xml")
                       for k in present],
         "digests_feed": config.feeds_url + FEED_NAME,
-        "unsubscribe_url": config.digest.unsubscribe_url,
+        # A placeholder the mail side replaces: by each recipient's own link in what
+        # they are sent, by the list-wide link in the published files.
+        "unsubscribe_url": UNSUBSCRIBE_LINK if config.digest.unsubscribe_url else None,
         "unsubscribe_mailto": mailto,
         "unsubscribe_address": mailto[len("mailto:"):].split("?")[0] if mailto else None,
         "count": len(posts),

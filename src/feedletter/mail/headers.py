@@ -6,11 +6,12 @@ Three rules, each closing a class of bugs rather than one case:
    RFC 2047 encoded words in every value it is given, so `=?utf-8?q?Hello=0D=0ABcc:…?=`
    in a config key is a line break once decoded. `check_text` decodes first and refuses
    any control character or line break, naming the config key(s) the value came from.
-2. **Folding keeps every space.** The `email` package's modern folder (CPython 3.11-3.12)
-   drops or adds spaces around encoded words (`komunity … kůň kůň` came back as
-   `kůňkůň`). Non-ASCII text is therefore encoded by the package's own `email.header.Header`
-   encoder, which puts the spaces inside the encoded words, and ASCII text is folded by
-   the policy at spaces. The message keeps that folding (`refold_source="none"`).
+2. **Folding keeps every space.** Each header is folded by the `email` package's SMTP
+   policy and read back; the policy's folder (CPython 3.11) sometimes drops or adds a
+   space around encoded words (`komunity … kůň kůň` came back as `kůňkůň`, a display
+   name as `přát el`), and then the package's legacy `email.header.Header` encoder is
+   used instead, which keeps every space inside the encoded words. The message keeps
+   that folding (`refold_source="none"`).
 3. **What was written is read back.** `new_message` parses the header block it wrote and
    compares every header name and decoded value with what was asked for: an extra header,
    a lost space or a changed address is refused, never sent.
@@ -23,6 +24,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import formataddr
@@ -75,39 +77,78 @@ def safe_format(template: str, *, where: str, key: str, **values: str) -> str:
 
 def _fold_text(name: str, text: str) -> str:
     """An unstructured value as written after `Name: `, folded, spaces kept."""
-    if text.isascii():
-        return _fold_ascii(len(name) + 2, text.split(" "))
+    folded = _policy_fold(name, text)
+    if folded is not None and _reads_back(name, folded, text):
+        return folded
+    # The policy's folder lost or added a space: the package's legacy encoder keeps them
+    # inside the encoded words (whitespace between encoded words is not text, RFC 2047
+    # §6.2, so each space must be inside one).
     return Header(text, "utf-8", header_name=name).encode(linesep="\r\n")
 
 
-def _fold_ascii(used: int, words: Sequence[str]) -> str:
-    # Fold only at spaces that have a word on both sides, so that unfolding (removing
-    # CRLF) gives the text back exactly; a run of spaces stays on one line.
-    lines: list[str] = []
-    line = ""
-    for word in words:
-        candidate = f"{line} {word}" if lines or line else word
-        if line and word and used + len(candidate) > MAX_LINE and not line.endswith(" "):
-            lines.append(line)
-            line, used = word, 1
-        else:
-            line = candidate
-    lines.append(line)
-    return "\r\n ".join(lines)
-
-
 def _fold_mailboxes(name: str, mailboxes: Sequence[Mailbox]) -> str:
+    addresses = [Address(b.display, addr_spec=b.addr_spec) for b in mailboxes]
+    folded = _policy_fold(name, addresses)
+    if folded is not None and _reads_back(name, folded, mailboxes):
+        return folded
     parts = []
     for box in mailboxes:
         if not box.display:
             parts.append(box.addr_spec)
-            continue
-        if box.display.isascii():
+        elif box.display.isascii():
             parts.append(formataddr((box.display, box.addr_spec)))  # quotes when needed
         else:
-            display = Header(box.display, "utf-8", header_name=name).encode(linesep="\r\n")
-            parts.append(f"{display} <{box.addr_spec}>")
+            parts.append(f"{_phrase(box.display)} <{box.addr_spec}>")
     return ",\r\n ".join(parts)
+
+
+def _phrase(display: str) -> str:
+    """A non-ASCII display name: ASCII words as they are, each run of other words (with
+    the spaces between them) as one encoded word, so that no two encoded words touch:
+    between touching ones, decoders disagree about the space (RFC 2047 §6.2 drops it,
+    Python's parser adds one)."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in display.split(" "):
+        if word.isascii() and word and not any(c in word for c in '()<>[]:;@\\,."=?'):
+            if run:
+                out.append(Header(" ".join(run), "utf-8", maxlinelen=998).encode())
+                run = []
+            out.append(word)
+        else:
+            run.append(word)
+    if run:
+        out.append(Header(" ".join(run), "utf-8", maxlinelen=998).encode())
+    lines = [out[0]]
+    for token in out[1:]:  # fold between tokens only where a line would grow too long
+        if len(lines[-1]) + 1 + len(token) > MAX_LINE - 10:
+            lines.append(token)
+        else:
+            lines[-1] += " " + token
+    return "\r\n ".join(lines)
+
+
+def _policy_fold(name: str, value: object) -> str | None:
+    try:
+        line = email.policy.SMTP.header_factory(name, value).fold(policy=email.policy.SMTP)
+    except (ValueError, TypeError, IndexError):
+        return None
+    return line.removeprefix(f"{name}: ").removesuffix("\r\n")
+
+
+def _reads_back(name: str, folded: str, want: str | Sequence[Mailbox]) -> bool:
+    """Whether a reader of `Name: folded` sees exactly `want`."""
+    try:
+        header = BytesParser(policy=POLICY).parsebytes(
+            f"{name}: {folded}\r\n\r\n".encode("ascii"))[name]
+    except (UnicodeEncodeError, ValueError):
+        return False
+    if header is None:
+        return False
+    if isinstance(want, str):
+        return str(header) == want
+    seen = [(a.display_name, a.addr_spec) for a in header.addresses]
+    return not header.defects and seen == [(b.display, b.addr_spec) for b in want]
 
 
 def new_message(fields: Sequence[Field | tuple[str, Sequence[Mailbox], str]], *,

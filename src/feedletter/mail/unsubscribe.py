@@ -105,8 +105,7 @@ class Unsubscribe:
                 raise ConfigError(where, "key 'digest.unsubscribe_url' must not hold a user "
                                          "name or password")
             # Try it with the longest values it can get, and with none.
-            sample = made._fill(Mailbox("x" * 64, "example.org"), "f" * 64)
-            _check_uri(sample, where=where, key="digest.unsubscribe_url")
+            _check_uri(made.longest_url(), where=where, key="digest.unsubscribe_url")
             _check_uri(made.list_url() or "", where=where, key="digest.unsubscribe_url")
         return made
 
@@ -122,6 +121,12 @@ class Unsubscribe:
     def _fill(self, box: Mailbox, tok: str) -> str:
         return safe_format(self.url or "", where=self.where, key="digest.unsubscribe_url",
                            email=quote(box.key, safe="@"), token=tok)
+
+    def longest_url(self) -> str:
+        """The URL of the longest address there can be (for size budgets and checks)."""
+        if not self.personal:
+            return self.list_url() or ""
+        return self._fill(Mailbox("x" * 64, "x" * 63 + "." + "x" * 63 + ".org"), "f" * 64)
 
     def list_url(self) -> str | None:
         """The URL with nothing personal in it (the archive, the feeds)."""
