@@ -109,7 +109,9 @@ class Handler:
         self.echo_secrets = False  # a careless server that repeats the credentials
         self.release = threading.Event()
         self.kill_at_mail: int | None = None  # SIGKILL kill_pid at the n-th MAIL
+        self.kill_at_data: int | None = None  # SIGKILL kill_pid once the n-th message is in
         self.kill_pid: int | None = None
+        self.password = PASSWORD
         self.mails = 0
         self._lock = threading.Lock()
 
@@ -143,12 +145,7 @@ class Handler:
                           mail_options: list[str]) -> str:
         self.mails += 1
         if self.kill_at_mail == self.mails:
-            for _ in range(500):
-                if self.kill_pid:
-                    break
-                await asyncio.sleep(0.01)
-            assert self.kill_pid, "kill_at_mail set but no kill_pid"
-            os.kill(self.kill_pid, signal.SIGKILL)
+            await self._kill()
         reply = await self.act("MAIL")
         if reply:
             return reply
@@ -166,9 +163,25 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
+    async def _kill(self) -> None:
+        for _ in range(500):
+            if self.kill_pid:
+                break
+            await asyncio.sleep(0.01)
+        assert self.kill_pid, "kill_at_* set but no kill_pid"
+        os.kill(self.kill_pid, signal.SIGKILL)
+
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
         received = Received(envelope.mail_from, tuple(envelope.rcpt_tos),
                             bytes(envelope.original_content))
+        if self.kill_at_data == len(self.messages) + 1:
+            # The sender dies after handing over the message, before our reply: the
+            # message is kept (as a real server may), the sender never hears of it.
+            with self._lock:
+                self.messages.append(received)
+            await self._kill()
+            await asyncio.sleep(1)
+            raise ConnectionResetError("sender killed")
         with self._lock:
             if self.faults["DATA"][:1] == ["keep-and-drop"]:
                 self.faults["DATA"].pop(0)
@@ -186,7 +199,7 @@ class Handler:
                      auth_data: Any) -> AuthResult:
         self.auth_attempts += 1
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login == USERNAME.encode()
-              and auth_data.password == PASSWORD.encode())
+              and auth_data.password == self.password.encode())
         if ok or not self.echo_secrets:
             return AuthResult(success=ok, handled=False)
         password = auth_data.password.decode()

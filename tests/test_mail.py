@@ -21,8 +21,6 @@ from pathlib import Path
 
 import pytest
 
-import feedletter.mail.ledger
-import feedletter.mail.send
 from feedletter import mail
 from feedletter.config import SmtpConfig
 from feedletter.errors import FeedletterError, LockBusy

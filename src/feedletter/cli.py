@@ -27,6 +27,7 @@ from .build import open_period, open_site
 from .config import Config, load_config
 from .dates import out_of_range, parse_zone
 from .errors import FeedletterError, Interrupted, LockBusy, OutputError, SendError
+from .mail import parse_recipients, report_line, sent_count
 from .output import write_file
 from .progress import Progress
 
@@ -278,6 +279,8 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
     if force and not send:
         raise click.UsageError("--force only makes sense with --send")
     config = _config(config_path)
+    if recipients:  # checked before any work: one line naming the option
+        parse_recipients(recipients, where="--to", what="recipient")
     moment = _now(now, config)
     try:
         period = digests.choose_period(config, moment, month=month, since=since, until=until,
@@ -304,8 +307,8 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         return
     posts, sections = len(built.posts), len(built.sections)
     click.echo(f"Digest {period.name} ({period.label}): {posts} post{'s' * (posts != 1)} in "
-               f"{sections} section{'s' * (sections != 1)}, HTML {built.html_bytes:,} bytes "
-               f"({built.layout}).")
+               f"{sections} section{'s' * (sections != 1)}, HTML {built.wire_bytes:,} bytes "
+               f"as sent ({built.layout}).")
     out = out_dir or digests.default_dir(config)
     if dry_run:
         for name in built.files:
@@ -315,6 +318,37 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
                        f"{', '.join(built.recipients) or 'nobody (no --to, no digest.to)'}"
                        f"{' (--force: also to those who got it)' if force else ''}")
         return
+    if send:
+        digests.check_send(built)  # before anything is written or sent
+    if send and (recipients or force):
+        # A test send or a resend is not a new issue: the published files stay as they are.
+        click.echo(f"published digest left as it is in {out} (--to and --force sends never "
+                   "rewrite it)")
+    else:
+        _publish(digests, built, out_dir, out)
+    if not send:
+        return
+    # SIGINT/SIGTERM: the send loop adds who got it and who did not to the Interrupted
+    # that the guard prints (mail.SendInterrupted).
+    deliveries = digests.send_digest(built, force=force,
+                                     log=lambda line: click.echo(line, err=True))
+    for d in deliveries:
+        click.echo(report_line(d))
+    counts = {s: sum(d.status == s for d in deliveries)
+              for s in ("sent", "already-sent", "failed", "unknown")}
+    click.echo(f"{counts['sent']} sent, {counts['already-sent']} already sent (--force sends "
+               f"again), {counts['failed']} failed"
+               + (f", {counts['unknown']} unknown (may have been delivered)."
+                  if counts["unknown"] else "."))
+    if counts["failed"] or counts["unknown"]:
+        raise SendError(f"the digest {period.name} did not reach "
+                        f"{counts['failed'] + counts['unknown']} of {len(deliveries)} "
+                        "recipients for certain")
+
+
+def _publish(digests, built, out_dir: Path | None, out: Path) -> None:
+    """Write the published files; say so when recipients already got an earlier version."""
+    before = {name: (out / name).exists() for name in built.files}
     written = digests.write_digest(built, out_dir)
     for path in written.written:
         click.echo(f"wrote {path}")
@@ -324,20 +358,13 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         click.echo(f"warning: {message}", err=True)
     if written.feed:
         click.echo(f"digests feed: {written.feed}")
-    if not send:
-        return
-    deliveries = digests.send_digest(built, force=force,
-                                     log=lambda line: click.echo(line, err=True))
-    labels = {"sent": "sent", "already-sent": "already sent", "failed": "FAILED"}
-    for d in deliveries:
-        click.echo(f"{labels.get(d.status, d.status)}: {d.recipient}"
-                   f"{f' ({d.detail})' if d.detail else ''}")
-    counts = {s: sum(d.status == s for d in deliveries) for s in labels}
-    click.echo(f"{counts['sent']} sent, {counts['already-sent']} already sent (--force sends "
-               f"again), {counts['failed']} failed.")
-    if counts["failed"]:
-        raise SendError(f"the digest {period.name} did not reach {counts['failed']} of "
-                        f"{len(deliveries)} recipients")
+    if any(before.get(path.name) for path in written.written):
+        count = sent_count(built.config.state_dir, built.period.name,
+                           built.message["Message-ID"])
+        if count:
+            click.echo(f"note: the digest {built.period.name} changed after it was sent: "
+                       f"already sent to {count} recipient{'s' * (count != 1)}: they got the "
+                       "earlier version (--send --force sends this one again)")
 
 
 # ---------------------------------------------------------------------------- serve

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .addresses import Mailbox, normalize, parse_mailbox, parse_recipients
 from .headers import Field, check_text, new_message, safe_format, wire_size
-from .ledger import LEDGER_NAME, Ledger
+from .ledger import LEDGER_NAME, Ledger, sent_count
 from .send import LOCK_NAME, Delivery, SendInterrupted, report_line, send_message
 from .smtp import PASSWORD_ENV, check_smtp
 from .unsubscribe import LINK as UNSUBSCRIBE_LINK
@@ -23,5 +23,5 @@ __all__ = [
     "LEDGER_NAME", "LOCK_NAME", "PASSWORD_ENV", "UNSUBSCRIBE_LINK", "UNSUBSCRIBE_SECRET_ENV",
     "Delivery", "Field", "Ledger", "Mailbox", "SendInterrupted", "Unsubscribe", "check_smtp",
     "check_text", "new_message", "normalize", "parse_mailbox", "parse_recipients",
-    "report_line", "safe_format", "send_message", "token", "verify_token", "wire_size",
+    "report_line", "safe_format", "send_message", "sent_count", "token", "verify_token", "wire_size",
 ]

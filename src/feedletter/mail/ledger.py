@@ -164,6 +164,25 @@ class Ledger:
                                   "stopping") from None
 
 
+def sent_count(state_dir: Path, period: str, message_id: str) -> int | None:
+    """How many mailboxes were sent this digest (None: no ledger, or it cannot be read
+    now). Read-only and without waiting: only used for a note in the output."""
+    path = state_dir / LEDGER_NAME
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
+        try:
+            row = db.execute("SELECT count(DISTINCT recipient) FROM sent WHERE period = ? "
+                             "AND message_id = ? AND state = ?",
+                             (period, message_id, SENT)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0])
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -12,6 +12,7 @@ import copy
 import fcntl
 import os
 import re
+import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..config import SmtpConfig
-from ..errors import ConfigError, FeedletterError, LockBusy
+from ..errors import ConfigError, FeedletterError, Interrupted, LockBusy
 from .addresses import Mailbox, parse_mailbox, parse_recipients
 from .ledger import LEDGER_NAME, SENDING, Ledger
 from .smtp import PASSWORD_ENV, Failure, Mask, Transport, check_smtp
@@ -48,23 +49,20 @@ def report_line(d: Delivery) -> str:
     return f"{LABELS.get(d.status, d.status)}: {d.recipient}{f' ({d.detail})' if d.detail else ''}"
 
 
-class SendInterrupted(FeedletterError):
-    """The send was interrupted (SIGINT, or the signal guard's exception): who got it."""
+class SendInterrupted(Interrupted):
+    """SIGINT or SIGTERM during a send; `report` says who got the digest and who did not
+    (the CLI's guard prints it and exits 128 + signum). The ledger is already right."""
 
-    def __init__(self, deliveries: list[Delivery], not_attempted: list[str],
-                 cause: BaseException) -> None:
+    def __init__(self, signum: int, deliveries: list[Delivery], not_attempted: list[str]) -> None:
+        lines = ([report_line(d) for d in deliveries]
+                 + [f"not sent: {r}" for r in not_attempted]
+                 + [f"send interrupted: {sum(d.status == 'sent' for d in deliveries)} sent now, "
+                    f"{sum(d.status == 'unknown' for d in deliveries)} unknown, "
+                    f"{len(not_attempted)} not sent; the ledger is up to date, run again to "
+                    "send the rest"])
+        super().__init__(signum, tuple(lines))
         self.deliveries = deliveries
         self.not_attempted = not_attempted
-        self.cause = cause
-        sent = sum(d.status == "sent" for d in deliveries)
-        super().__init__(f"send interrupted: {sent} sent now, "
-                         f"{sum(d.status == 'unknown' for d in deliveries)} unknown, "
-                         f"{len(not_attempted)} not sent; the ledger is up to date, run "
-                         "again to send the rest")
-
-    def report_lines(self) -> list[str]:
-        return [report_line(d) for d in self.deliveries] + [
-            f"not sent: {r}" for r in self.not_attempted]
 
 
 @dataclass
@@ -87,7 +85,7 @@ def send_message(message: EmailMessage, recipients: Sequence[str | Mailbox],
     (personal unsubscribe link); its Message-ID must be `message`'s. `password=None`
     reads FEEDLETTER_SMTP_PASSWORD. Raises ConfigError/FeedletterError for a setup
     problem found before anything is sent, LockBusy if another send holds
-    `state_dir/send.lock` or the ledger is in use, SendInterrupted on KeyboardInterrupt;
+    `state_dir/send.lock` or the ledger is in use, SendInterrupted on SIGINT/SIGTERM (with who got it);
     problems met while sending are reported per recipient instead.
     """
     port = check_smtp(smtp, where)
@@ -127,10 +125,11 @@ def send_message(message: EmailMessage, recipients: Sequence[str | Mailbox],
         try:
             _send_all(run, transport, ledger, sender, message, personal, smtp,
                       period=period, message_id=message_id, force=force, say=log)
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, Interrupted) as exc:
             transport.abandon()
-            raise SendInterrupted(run.deliveries, [b.addr_spec for b in run.pending],
-                                  exc) from None
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            raise SendInterrupted(signum, run.deliveries,
+                                  [b.addr_spec for b in run.pending]) from None
         except BaseException:
             transport.abandon()  # maybe mid-transaction: no QUIT into the message
             raise
@@ -203,7 +202,7 @@ def _send_all(run: _Run, transport: Transport, ledger: Ledger, sender: Mailbox,
                 if failure.stops_all:
                     given_up = detail
                 break
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, Interrupted):
                 if row is not None and transport.stage == "after-DATA":
                     # The whole message was handed over: keep the reservation.
                     done("unknown", "interrupted while waiting for the server's reply: may "
