@@ -555,7 +555,8 @@ def test_intro_file_and_headers_without_unsubscribe(site, tmp_path):
                       "--to", "list@example.org")
     assert result.exit_code == 0, result.output
     msg = parse_eml(site.out / "digests" / "2016-11.eml")
-    assert msg["To"] == "list@example.org"
+    assert msg["To"] == "undisclosed-recipients:;"   # the archive never shows a --to address
+    assert b"list@example.org" not in (site.out / "digests" / "2016-11.eml").read_bytes()
     assert msg["List-Unsubscribe"] is None and msg["List-Unsubscribe-Post"] is None
     page = msg.get_body(("html",)).get_content()
     assert '<strong>our</strong> <a href="https://example.org/news/"' in page
