@@ -26,9 +26,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import FeedletterError, LockBusy
+from ..locks import connect, is_busy, wait_limit
 
 LEDGER_NAME = "sent.sqlite"
-BUSY_TIMEOUT = 5.0  # seconds to wait for another program using the ledger
+BUSY_TIMEOUT = 5.0  # seconds to wait for another program using it (FEEDLETTER_LOCK_WAIT overrides)
 
 SENT, SENDING = "sent", "sending"
 
@@ -65,8 +66,8 @@ class Ledger:
             # mode=rw: never create the file here, so a ledger that disappeared or was
             # damaged is reported instead of silently replaced by an empty one (which
             # would send the digest again to everybody).
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
-                                 isolation_level=None, timeout=BUSY_TIMEOUT)
+            db = connect(f"{path.resolve().as_uri()}?mode=rw", wait=BUSY_TIMEOUT, uri=True,
+                         isolation_level=None)
         except sqlite3.Error as exc:
             raise cls._unusable(path, str(exc)) from None
         try:
@@ -110,10 +111,10 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-            if "locked" in str(exc) or "busy" in str(exc):
+            if is_busy(exc):
                 raise LockBusy(f"{path}: the sent-ledger is in use by another program "
-                               f"(waited {BUSY_TIMEOUT:g} s); nothing was sent, try again "
-                               "later") from None
+                               f"(waited {wait_limit(BUSY_TIMEOUT):g} s); nothing was sent, "
+                               "try again later") from None
             raise cls._unusable(path, str(exc)) from None
         except sqlite3.Error as exc:
             raise cls._unusable(path, str(exc)) from None

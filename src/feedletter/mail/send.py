@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..config import SmtpConfig
 from ..errors import ConfigError, FeedletterError, Interrupted, LockBusy
+from ..output import open_lock_file
 from .addresses import Mailbox, parse_mailbox, parse_recipients
 from .ledger import LEDGER_NAME, SENDING, Ledger
 from .smtp import PASSWORD_ENV, Failure, Mask, Transport, check_smtp
@@ -117,7 +118,7 @@ def send_message(message: EmailMessage, recipients: Sequence[str | Mailbox],
     except OSError as exc:
         raise FeedletterError(f"{state_dir}: cannot create the state folder "
                               f"({exc.strerror})") from None
-    with _send_lock(state_dir / LOCK_NAME), Ledger.open(state_dir / LEDGER_NAME) as ledger:
+    with _send_lock(state_dir, LOCK_NAME), Ledger.open(state_dir / LEDGER_NAME) as ledger:
         log(f"sending {message_id} ({period}) to {len(boxes)} recipient(s) "
             f"via {smtp.host}:{port} ({smtp.security})")
         transport = Transport(smtp, port, password, Mask(smtp.username or "", password or ""))
@@ -241,12 +242,11 @@ def _payload(message: EmailMessage) -> bytes:
 
 
 @contextmanager
-def _send_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive flock on `path` for the whole send (released if the process dies)."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise FeedletterError(f"{path}: cannot open the send lock ({exc.strerror})") from None
+def _send_lock(state_dir: Path, name: str) -> Iterator[None]:
+    """Hold an exclusive flock on `state_dir/name` for the whole send (released if the
+    process dies). Not waited for: a second send at the same moment has nothing to do."""
+    path = state_dir / name
+    fd = open_lock_file(state_dir, name)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
