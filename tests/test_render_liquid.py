@@ -82,11 +82,12 @@ def test_highlight_block() -> None:
 
 def test_include_unknown_tags_filters_and_variables_are_reported_once_each() -> None:
     body = ("a {% include footer.html %}\nb {% seo %}\nc {{ 'x' | frobnicate }}\n"
-            "d {{ site.data.team }} {{ site.data.team }}\n")
+            "d {{ site.data.team }} {{ site.data.team }}\n"
+            "{% for p in site.pages %}{{ p.title }}{% endfor %}{% if page.nope %}no{% endif %}\n")
     r = jekyll(body)
     for text in ("{{", "{%", "footer", "frobnicate"):
         assert text not in r.content_html
-    assert [line for line, _, _ in r.problems] == [1, 2, 3, 4]
+    assert [line for line, _, _ in r.problems] == [1, 2, 3, 4, 5]   # `if` on nothing is Jekyll's idiom
     assert reasons(r)[0] == ("{% include footer.html %}: the site's includes are not "
                              "available to feedletter; left out")
     assert "unexpected tag 'seo'" in reasons(r)[1]

@@ -82,7 +82,9 @@ def _make_environment(settings: Settings):
         def _note(self) -> None:
             source = _NOW[-1][0]
             at = getattr(self.token, "start_index", -1) if self.token is not None else -1
-            end = source.find("}}", at) if at >= 0 else -1
+            ends = [e for e in (source.find("}}", at), source.find("%}", at)) if e >= 0] \
+                if at >= 0 else []
+            end = min(ends) if ends else -1
             what = " ".join(source[at:end].split()) if 0 <= end < at + 200 else self.name
             _problem(self.token, f"Liquid variable '{what}' is not known here; left out")
 
@@ -93,6 +95,14 @@ def _make_environment(settings: Settings):
         def __iter__(self):
             self._note()
             return iter([])
+
+        def items(self):                # what a for loop over a mapping reads
+            self._note()
+            return iter([])
+
+        def __len__(self) -> int:       # `size`; Liquid's truth test never asks
+            self._note()
+            return 0
 
     class Text(Node):
         def __init__(self, token, text: str) -> None:
