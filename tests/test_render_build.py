@@ -51,6 +51,14 @@ def test_a_post_url_follows_the_linked_posts_link_through_the_cache(site: Site) 
     assert line in again.output
 
 
+def test_check_names_what_a_build_would_leave_out(site: Site) -> None:
+    jekyll_site(site)
+    result = site.run("check")
+    assert result.exit_code == 0, result.output
+    assert "2024-01-03-linker.md:7: {% include note.html %}: the site's includes" in result.output
+    assert not site.out.exists()
+
+
 def test_the_commonmark_engine_from_the_config(site: Site) -> None:
     site.config_text += 'markdown = "commonmark"\n'
     site.config()

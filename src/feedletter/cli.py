@@ -228,10 +228,15 @@ def check(posts_dir, config_path, now) -> None:
     config = _config(config_path)
     from .digest import duplicate_warnings, site_zone
 
-    with open_site(config, posts_dir, _now(now, config), use_cache=False) as (load, site, _):
-        pass    # loading is the whole check; nothing is written, not even the cache
+    with open_site(config, posts_dir, _now(now, config), use_cache=False) as (load, site,
+                                                                               renderer):
+        # loading is the whole check, nothing is written, not even the cache; but a site
+        # whose bodies hold a template language is rendered, to name what it leaves out
+        if renderer.context is not None:
+            renderer.prepare(site.posts)
     # what each month's digest would say about its posts (`digest` says it too)
-    warnings = load.warnings + site.warnings + duplicate_warnings(site.posts, site_zone(config))
+    warnings = load.warnings + site.warnings + renderer.warnings + \
+        duplicate_warnings(site.posts, site_zone(config))
     _report(load.errors, warnings, quiet=False)
     click.echo(f"{len(load.posts)} posts publishable, {load.skipped} skipped (drafts, future), "
                f"{len(load.errors)} bad, {len(warnings)} warnings")
