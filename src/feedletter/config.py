@@ -32,6 +32,7 @@ import msgspec
 from msgspec import Meta
 
 from .errors import ConfigError
+from .names import name_key
 
 DEFAULT_LINK_PATTERN = "{site_url}/blog/{year}/{month}/{slug}/"
 
@@ -372,6 +373,9 @@ class TagsTable:
                                         "one feed for both", factory=dict, shown="—")
     slugs: dict[Text, Slug] = key(doc="tag → its feed name (`\"C++\" = \"cpp\"`)", factory=dict,
                                   shown="—")
+    # Both by `names.name_key` (filled in by the loader): what posts and the site look up.
+    canonical: dict[str, str] = key(toml="", factory=dict)     # spelling key → tag
+    fixed: dict[str, str] = key(toml="", factory=dict)         # tag key → slug
 
 
 @dataclass(frozen=True)
@@ -382,8 +386,8 @@ class Author:
     name: Text = key("", "who a username in `author:` is", shown="the username")
     email: Email | None = key(None, "the author's address", shown="—")
     uri: Url | None = key(None, "the author's page", shown="—")
-    aliases: tuple[Text, ...] = key((), "other spellings of the name (or `Name <email>`) in "
-                                        "posts that mean this author", shown="—")
+    aliases: tuple[Text, ...] = key((), "names, `Name <email>` or addresses in posts' `author:` "
+                                        "that mean this author (one feed)", shown="—")
     slug: Slug | None = key(None, "the author's feed name", shown="the username's slug")
 
 
@@ -457,6 +461,7 @@ class Config:
     digest: DigestConfig = key(doc="", factory=DigestConfig)
     smtp: SmtpConfig = key(doc="", factory=SmtpConfig)
     feed_paths: FeedPaths = key(toml="", factory=FeedPaths)     # from feeds.paths
+    author_aliases: dict[str, str] = key(toml="", factory=dict)  # name_key of an alias → username
 
     # The flat names the code read before the tables existed.
     site_url = property(lambda self: self.site.url or "")
@@ -742,6 +747,18 @@ def _complete(config: Config, path: Path | None, where: str, base: Path) -> Conf
     if not feeds_url.endswith("/"):
         feeds_url += "/"
     feeds = dataclasses.replace(config.feeds, sections=_sections(where, config.feeds.sections))
+    tags = config.tags
+    tags = dataclasses.replace(tags, canonical={name_key(k): v for k, v in tags.aliases.items()},
+                               fixed={name_key(k): v for k, v in tags.slugs.items()})
+    _unique(where, "tags.slugs", tags.slugs)
+    _unique(where, "authors.*.slug", {u: a.slug for u, a in config.authors.items() if a.slug})
+    author_aliases: dict[str, str] = {}
+    for username, author in sorted(config.authors.items()):
+        for alias in author.aliases:
+            other = author_aliases.setdefault(name_key(alias), username)
+            if other != username:
+                raise ConfigError(where, f"key 'authors.{username}.aliases': {alias!r} is "
+                                         f"already an alias of 'authors.{other}'")
     smtp = config.smtp
     if smtp.ca_file:      # relative to the config file, like every path in it
         smtp = dataclasses.replace(smtp, ca_file=str(base / smtp.ca_file))
@@ -751,7 +768,17 @@ def _complete(config: Config, path: Path | None, where: str, base: Path) -> Conf
         authors={u: dataclasses.replace(a, username=u, name=a.name or u)
                  for u, a in config.authors.items()},
         zones={abbr.upper(): target for abbr, target in config.zones.items()},
-        feeds=feeds, feed_paths=_feed_paths(where, config.feeds.paths), smtp=smtp)
+        feeds=feeds, feed_paths=_feed_paths(where, config.feeds.paths), smtp=smtp,
+        tags=tags, author_aliases=author_aliases)
+
+
+def _unique(where: str, what: str, slugs: dict[str, str]) -> None:
+    seen: dict[str, str] = {}
+    for name, slug in sorted(slugs.items()):
+        if slug in seen:
+            raise ConfigError(where, f"key '{what}': {seen[slug]!r} and {name!r} both have the "
+                                     f"slug {slug!r}; a feed is for one name")
+        seen[slug] = name
 
 
 def _feed_paths(where: str, table: FeedPathsTable) -> FeedPaths:

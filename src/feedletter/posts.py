@@ -24,6 +24,7 @@ from .cache import Cache, digest, shard_of, stat_key
 from .config import Author, Config
 from .dates import date_from_filename, parse_date
 from .errors import PostError
+from .names import name_key
 from .workers import PoolFactory, chunked
 
 POST_SUFFIXES = (".html.md", ".markdown", ".md")
@@ -322,12 +323,16 @@ def _items(meta: dict, keys: Iterable[str], path: str) -> list[str]:
     return []
 
 
-def _tags(meta: dict, path: str, warnings: list[str]) -> tuple[str, ...]:
+def _tags(meta: dict, path: str, warnings: list[str],
+          canonical: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The post's tags, one per distinct name (`names.name_key`), `[tags.aliases]` applied."""
     seen: dict[str, str] = {}
     items = _items(meta, ("tags", "tag"), path)
     for tag in items:
-        key = tag_key(tag)
-        if not key:
+        if canonical:
+            tag = canonical.get(name_key(tag), tag)
+        key = name_key(tag)
+        if not slugify(tag):
             warnings.append(f"{path}: tag {tag!r} has no letters or digits usable in a feed "
                             "name; ignored")
             continue
@@ -338,14 +343,27 @@ def _tags(meta: dict, path: str, warnings: list[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+def _alias(text: str, m: re.Match[str] | None, aliases: dict[str, str]) -> str | None:
+    """The username whose `aliases` name this author (as written, by name or by email)."""
+    if not aliases:
+        return None
+    for candidate in (text, *(m.group("name", "email") if m else ())):
+        if candidate and (username := aliases.get(name_key(candidate))):
+            return username
+    return None
+
+
 def _authors(meta: dict, config: Config, path: str, warnings: list[str]) -> tuple[Author, ...]:
     result: list[Author] = []
     items = _items(meta, ("authors", "author"), path)
     for text in items:
+        m = _ANGLE_EMAIL.match(text) or _BARE_EMAIL.match(text)
+        alias = _alias(text, m, config.author_aliases)
         if text in config.authors:
             author = config.authors[text]
+        elif alias:
+            author = config.authors[alias]
         else:
-            m = _ANGLE_EMAIL.match(text) or _BARE_EMAIL.match(text)
             if m:
                 name = m["name"].strip().strip('"') or m["email"]
                 author = Author(slugify(name) or slugify(m["email"]), name, m["email"])
@@ -502,7 +520,7 @@ def parse_post(text: str, path: str, config: Config, *, raw: bytes | None = None
 
     hints = _Hints.of(raw) if raw is not None else _UNKNOWN
     summary, body = _summary_and_body(meta, body, path, hints)
-    tags = _tags(meta, path, warnings)
+    tags = _tags(meta, path, warnings, config.tags.canonical)
     image, image_alt = _image(meta, link, path, warnings)
     return Post(
         source=path, title=title, date=published, updated=updated, tags=tags,

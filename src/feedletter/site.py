@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .config import Author, Config, FeedSection
-from .posts import Post, slugify, tag_key
+from .names import Named, assign_slugs, is_plain, name_key
+from .posts import Post, slugify
 
 
 @dataclass(frozen=True)
@@ -146,15 +147,17 @@ def in_section(rel: str, section: FeedSection) -> bool:
     return inside and not _matches(rel, section.exclude)
 
 
-def _named_groups(kind: str, posts: list[Post], names_of) -> list[Group]:
-    """Tags or categories: one group per slug; display name = most common spelling."""
+def _named_groups(kind: str, posts: list[Post], names_of, fixed: dict[str, str],
+                  warnings: list[str]) -> list[Group]:
+    """Tags or categories: one group per distinct name (`names.name_key`), each with its
+    own slug; the display name is the most common spelling."""
     by_key: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     first_seen: dict[str, dict[str, int]] = defaultdict(dict)
     for index, post in enumerate(reversed(posts)):  # oldest first: first spelling wins ties
         for name in names_of(post):
-            key = tag_key(name)
-            if not key:
+            key = name_key(name)
+            if not slugify(name):
                 continue
             by_key[key].append(post)
             spellings[key][name] += 1
@@ -164,8 +167,53 @@ def _named_groups(kind: str, posts: list[Post], names_of) -> list[Group]:
         counts = spellings[key]
         return max(counts, key=lambda s: (counts[s], -first_seen[key][s]))
 
-    return [Group(kind, key, display(key), tuple(reversed(items)))
-            for key, items in sorted(by_key.items())]
+    shown = {key: display(key) for key in by_key}
+    named = []
+    for key in by_key:
+        base = slugify(shown[key])
+        # the plain spelling of the slug keeps it (C keeps tags/c, not C++), else the oldest
+        rank = (not is_plain(key, base), min(first_seen[key].values()), key)
+        named.append(Named(key, repr(shown[key]), base, rank, fixed.get(key)))
+    slugs, clashes = assign_slugs(kind, named, "[tags.slugs] names a tag's slug; "
+                                               "[tags.aliases] makes spellings one tag"
+                                  if kind == "tags" else "rename one of them")
+    warnings += clashes
+    groups = [Group(kind, slugs[key], shown[key], tuple(reversed(items)))
+              for key, items in by_key.items()]
+    return sorted(groups, key=lambda g: g.slug)
+
+
+def _author_groups(posts: list[Post], config: Config, warnings: list[str]) -> list[Group]:
+    """One group per distinct author: a username of the config, or a name and email (seven
+    "José Álvarez" with five addresses are five or six people, not one feed)."""
+    by_key: dict[str, list[Post]] = defaultdict(list)
+    author_of: dict[str, Author] = {}
+    first_seen: dict[str, int] = {}
+    for index, post in enumerate(reversed(posts)):     # oldest first
+        for author in post.authors:
+            key = _author_key(author, config)
+            by_key[key].append(post)
+            author_of.setdefault(key, author)
+            first_seen.setdefault(key, index)
+    named = []
+    for key, author in author_of.items():
+        configured = config.authors.get(author.username) == author
+        base = slugify(author.username) or slugify(author.name)
+        shown = repr(f"{author.name} <{author.email}>" if author.email else author.name)
+        named.append(Named(key, shown, base, (not configured, first_seen[key], key),
+                           author.slug if configured else None, spell=False))
+    slugs, clashes = assign_slugs("authors", named, "[authors.<username>] with 'aliases' "
+                                                    "and 'slug' names an author's feed")
+    warnings += clashes
+    groups = [Group("authors", slugs[key], author_of[key].name, tuple(reversed(items)),
+                    author_of[key]) for key, items in by_key.items()]
+    return sorted(groups, key=lambda g: g.slug)
+
+
+def _author_key(author: Author, config: Config) -> str:
+    if config.authors.get(author.username) == author:
+        return "\0user\0" + author.username
+    return f"{name_key(author.name)}\0{(author.email or '').casefold()}"
 
 
 def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None) -> Site:
@@ -175,18 +223,9 @@ def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None)
         posts = [replace(p, id=entry_id(p, config.feed_ids)) for p in posts]
     posts = _disambiguate(sorted(posts, key=sort_key, reverse=True), warnings)
 
-    tags = _named_groups("tags", posts, lambda p: p.tags)
-    categories = _named_groups("categories", posts, lambda p: p.categories)
-    author_posts: dict[str, list[Post]] = defaultdict(list)
-    author_of: dict[str, Author] = {}
-    for post in reversed(posts):
-        for author in post.authors:
-            slug = slugify(author.username) or slugify(author.name)
-            author_posts[slug].append(post)
-            author_of.setdefault(slug, author)
-    authors = [Group("authors", slug, author_of[slug].name, tuple(reversed(items)),
-                     author_of[slug])
-               for slug, items in sorted(author_posts.items())]
+    tags = _named_groups("tags", posts, lambda p: p.tags, config.tags.fixed, warnings)
+    categories = _named_groups("categories", posts, lambda p: p.categories, {}, warnings)
+    authors = _author_groups(posts, config, warnings)
 
     sections: list[Group] = []
     main: list[Post] | None = None

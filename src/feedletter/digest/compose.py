@@ -19,7 +19,8 @@ from datetime import tzinfo
 from pathlib import Path
 
 from ..config import Config
-from ..posts import Post, tag_key
+from ..names import name_key, standalone_slug, tag_key
+from ..posts import Post
 from ..render import Rendered
 from ..site import Site, posts_between
 from .fragments import cut_summary, email_fragment, without_image
@@ -37,8 +38,8 @@ def select_posts(site: Site, period: Period) -> list[Post]:
     """Published posts of the period (and of one of its tags, if any), oldest first."""
     posts = posts_between(site, period.start, period.end)
     if period.tags:
-        wanted = set(period.tags)
-        posts = [p for p in posts if wanted & {tag_key(t) for t in p.tags}]
+        wanted = set(period.tags)      # standalone slugs: see period.choose_period
+        posts = [p for p in posts if wanted & {standalone_slug(t) for t in p.tags}]
     return posts
 
 
@@ -131,12 +132,13 @@ def group_sections(posts: Sequence[Post], config: Config, other_title: str) -> l
     others go last, under `other_title`. Empty sections are left out.
     """
     sections = config.digest.sections
-    keys = [{tag_key(t) for t in s.tags} for s in sections]
-    categories = [{tag_key(c) for c in s.categories} for s in sections]
+    canonical = config.tags.canonical
+    keys = [{tag_key(t, canonical) for t in s.tags} for s in sections]
+    categories = [{name_key(c) for c in s.categories} for s in sections]
     buckets: list[list[Post]] = [[] for _ in range(len(sections) + 1)]
     for post in posts:
-        tags = {tag_key(t) for t in post.tags}
-        cats = {tag_key(c) for c in getattr(post, "categories", ())}
+        tags = {name_key(t) for t in post.tags}       # aliases applied by the loader
+        cats = {name_key(c) for c in getattr(post, "categories", ())}
         index = next((i for i, (k, c) in enumerate(zip(keys, categories, strict=True))
                       if k & tags or c & cats), len(sections))
         buckets[index].append(post)

@@ -10,7 +10,8 @@ import css_inline
 from ..config import Config
 from ..errors import ConfigError
 from ..mail import UNSUBSCRIBE_LINK
-from ..posts import Post, tag_key
+from ..names import name_key
+from ..posts import Post
 from ..render import markdown_to_html
 from ..site import Site
 from ..templates import environment
@@ -85,8 +86,9 @@ def _markdown(text: str | None, config: Config) -> tuple[str, str]:
 def _context(config: Config, site: Site, period: Period, subject: str, intro: str | None,
              posts: Sequence[Post], words: Words) -> dict:
     names = {g.slug: g.name for g in site.tags}
+    slug_of = {name_key(name): slug for slug, name in names.items()}   # one per distinct name
     mailto = _mailto(config.digest.unsubscribe_mailto)
-    present = sorted({tag_key(t) for p in posts for t in p.tags} & names.keys(),
+    present = sorted({slug_of[k] for p in posts for t in p.tags if (k := name_key(t)) in slug_of},
                      key=lambda k: (names[k].lower(), k))
     if config.digest.footer_tags == "none":
         present = []

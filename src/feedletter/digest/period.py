@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from ..config import Config
 from ..dates import FIRST_DAY, LAST_DAY, MAX_YEAR, MIN_YEAR, RANGE, parse_zone
-from ..posts import tag_key
+from ..names import name_key, standalone_slug
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -102,7 +102,8 @@ def choose_period(config: Config, now: datetime, *, month: str | None = None,
         period = _choose(config, now, month, since, until, last_days)
     except OverflowError:     # a last resort: the checks below should catch every case
         raise ValueError(f"the period is outside {RANGE}") from None
-    keys = sorted({tag_key(t) for t in tags} - {""})
+    # a name for the file, the same for every spelling of a tag, distinct for distinct tags
+    keys = sorted({standalone_slug(config.tags.canonical.get(name_key(t), t)) for t in tags} - {""})
     if tags and not keys:
         raise ValueError(f"--tag {' '.join(tags)}: no usable tag name")
     return replace(period, tags=tuple(keys))

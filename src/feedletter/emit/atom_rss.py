@@ -8,6 +8,7 @@ give the same bytes.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -95,5 +96,9 @@ def atom_and_rss(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]
     set_links(fg, cfg.site_url, spec.url(cfg, "atom"), MEDIA_TYPES["atom"])
     atom = fg.atom_str(pretty=True, encoding="UTF-8")
     set_links(fg, cfg.site_url, spec.url(cfg, "rss"), MEDIA_TYPES["rss"])
+    # RSS readers (and feedparser) read a channel's <description> as HTML, Atom's
+    # <subtitle> as text: a tag called "<img src=x onerror=…>" is text in both only if
+    # it is escaped once more here (the description is text: site.description, names).
+    fg.subtitle(html.escape(spec.description, quote=False))
     rss = fg.rss_str(pretty=True, encoding="UTF-8")
     return atom, rss
