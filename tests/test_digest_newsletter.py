@@ -13,6 +13,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from lxml import html as lxml_html
 
+from feedletter.digest.fragments import cut_summary
+from feedletter.digest.images import image_size
 from test_digest import CORPUS_DIGEST, DIGEST, html_sections, parse_eml, post, run
 
 
@@ -277,3 +279,40 @@ def test_bad_newsletter_keys_exit_2(site, extra, message):
     result = site.run("digest", "--month", "2016-11")
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+# --- the pieces, as golden tests ----------------------------------------------------------
+
+JPEG = (b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0" + b"\0" * 9
+        + b"\xff\xdb" + struct.pack(">H", 4) + b"\0\0"
+        + b"\xff\xc2" + struct.pack(">HBHH", 11, 8, 480, 640) + b"\x03" + b"\0" * 6)
+WEBP_LOSSLESS = (b"RIFF" + b"\0" * 4 + b"WEBPVP8L" + b"\0" * 4 + b"\x2f"
+                 + ((99) | (49 << 14)).to_bytes(4, "little"))
+
+
+@pytest.mark.parametrize(("head", "size"), [
+    (png(12, 7)[:64], (12, 7)),
+    (b"GIF89a" + struct.pack("<HH", 320, 200) + b"\0" * 10, (320, 200)),
+    (JPEG, (640, 480)),                       # progressive SOF2, after APP0 and DQT
+    (WEBP_LOSSLESS, (100, 50)),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", None),
+])
+def test_image_size_from_the_file_header(head, size):
+    assert image_size(head) == size
+
+
+@pytest.mark.parametrize(("fragment", "budget", "expected", "cut"), [
+    ("<p>Short.</p>", 50, "<p>Short.</p>", False),
+    ("<p>One two. Three four.</p><p>Five six.</p>", 25,
+     "<p>One two. Three four.</p>", True),                         # whole paragraphs
+    ("<p>First sentence here. Second one is long enough to cross the line.</p>", 40,
+     "<p>First sentence here.</p>", True),                         # the sentences that fit
+    ('<p>See <a href="https://x.org/">the notes</a>. More words follow here and on.</p>', 20,
+     '<p>See <a href="https://x.org/">the notes</a>.</p>', True),   # inline markup kept
+    ("<p>Intro.</p><p>We saw this error:</p><pre>boom</pre>", 20,
+     "<p>Intro.</p>", True),                                       # never on a colon
+    ("<p>Intro.</p><h2>Next part</h2><p>" + "x " * 40 + "</p>", 30,
+     "<p>Intro.</p>", True),                                       # nor on a heading
+])
+def test_cut_summary(fragment, budget, expected, cut):
+    assert cut_summary(fragment, budget) == (expected, cut)
