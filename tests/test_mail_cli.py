@@ -10,11 +10,13 @@ import email.policy
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -329,8 +331,11 @@ def test_each_recipient_gets_their_own_one_click_link(news, server, certs, monke
              for d in (first, second)]
     assert strip[0] == strip[1]
     assert len(server.handler.messages) == 2
-    # The ledger: one row per delivery.
+    # The ledger: one row per delivery, keyed by the mailbox.
     assert "2 sent" in result.stdout
+    with closing(sqlite3.connect(news.root / ".feedletter" / "sent.sqlite")) as db:
+        rows = db.execute("SELECT recipient, state FROM sent ORDER BY recipient").fetchall()
+    assert rows == [(r, "sent") for r in READERS]
 
     # The archive: the list-wide version, nobody's address, nobody's token.
     archive = eml(news)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..config import Config
@@ -82,7 +83,7 @@ class Digest:
         """The list-wide HTML part (what is published)."""
         return self.letter.parts(None)[1]
 
-    @property
+    @cached_property
     def message(self) -> EmailMessage:
         """The list-wide message (what is published): nobody's address, nobody's link."""
         return self.letter.archive()
