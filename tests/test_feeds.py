@@ -88,6 +88,15 @@ def test_corpus_json_feeds_are_json_feed_1_1(corpus_build):
             assert item["date_published"][-1] == "Z" or item["date_published"][-6] in "+-"
 
 
+def test_corpus_co_authors_all_shown_in_rss(corpus_build):
+    """jmarks' author feed used to show his co-written posts "by pkliczew" in newsboat."""
+    _, out, _ = corpus_build
+    parsed = feedparser.parse((out / "authors" / "jmarks.rss.xml").read_bytes())
+    authors = [e.author for e in parsed.entries]
+    assert all("jmarks" in a for a in authors), authors
+    assert "jmarks and pkliczew" in authors and "jmarks and ahadas" in authors
+
+
 def test_site_feed_is_newest_first_and_capped(corpus_build):
     _, out, _ = corpus_build
     parsed = feedparser.parse((out / "all.atom.xml").read_bytes())
@@ -282,9 +291,30 @@ def test_rss_has_one_author_element_at_most(site):
     rss = etree.parse(str(site.out / "all.rss.xml"))
     one, two = rss.xpath("//item")   # newest first
     assert two.xpath("author") == []
-    assert [c.text for c in two.xpath("*[local-name()='creator']")] == ["Jane Marks", "Arik Hadas"]
+    # one dc:creator naming both: newsboat and feedparser keep only the last of several,
+    # rss-parser only the first
+    assert [c.text for c in two.xpath("*[local-name()='creator']")] == ["Jane Marks and Arik Hadas"]
     assert [a.text for a in one.xpath("author")] == ["jm@example.org (Jane Marks)"]
     assert one.xpath("*[local-name()='creator']") == []
+    parsed = feedparser.parse((site.out / "all.rss.xml").read_bytes())
+    assert parsed.bozo == 0
+    assert parsed.entries[1].author == "Jane Marks and Arik Hadas"
+    atom = feedparser.parse((site.out / "all.atom.xml").read_bytes())
+    assert [a.name for a in atom.entries[1].authors] == ["Jane Marks", "Arik Hadas"]
+    item = json.loads((site.out / "all.json").read_text())["items"][1]
+    assert item["authors"] == [{"name": "Jane Marks"}, {"name": "Arik Hadas"}]
+    assert item["author"] == {"name": "Jane Marks"}          # JSON Feed 1.0 readers
+
+
+def test_co_authors_joined_in_the_site_language(site):
+    site.config_text = site.config_text.replace('author = "Site Team"', 'author = "Site Team"\nlanguage = "de"')
+    site.config('[authors.jm]\nname = "Jane Marks"\n[authors.ah]\nname = "Arik Hadas"\n'
+                '[authors.aa]\nname = "Ana Alves"\n')
+    site.post("2020-01-02-a.md", "---\ntitle: Three\nauthor: jm, ah, aa\n---\nx\n")
+    assert site.run("build").exit_code == 0
+    parsed = feedparser.parse((site.out / "authors" / "ah.rss.xml").read_bytes())
+    # Babel's CLDR list pattern for German: "{0}, {1} und {2}"
+    assert parsed.entries[0].author == "Jane Marks, Arik Hadas und Ana Alves"
 
 
 def test_post_without_body_has_no_empty_content(site):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import index
+from . import ids, index
 from .cache import Cache, digest, salt_for
 from .config import Config
 from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
@@ -341,7 +341,7 @@ def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
               save_over: int = 0) -> tuple[LoadResult, Site]:
     load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool,
                       keep_bodies=keep_bodies, scan=scan, save_over=save_over)
-    return load, build_site(config, load.posts, posts_dir)
+    return load, build_site(config, load.posts, posts_dir, ids.read(config))
 
 
 @contextlib.contextmanager
@@ -473,8 +473,12 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
 
 
 def _fingerprint(salt: str, scan: list[tuple[str, str]], posts_dir: Path, out_dir: Path,
-                 strict: bool) -> str:
-    return digest(salt, str(posts_dir.absolute()), str(out_dir), str(strict),
+                 strict: bool, config: Config) -> str:
+    try:     # a register changed by hand or by `git pull` changes ids
+        register = ids.register_path(config).read_bytes()
+    except OSError:
+        register = b""
+    return digest(salt, str(posts_dir.absolute()), str(out_dir), str(strict), register,
                   *(f"{path}\0{key}" for path, key in scan))
 
 
@@ -533,7 +537,8 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
     with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"):
         scan = scan_posts(posts_dir)
         cache = open_cache(config) if use_cache else None
-        fingerprint = _fingerprint(cache.salt, scan, posts_dir, out_dir, strict) if cache else ""
+        fingerprint = (_fingerprint(cache.salt, scan, posts_dir, out_dir, strict, config)
+                       if cache else "")
         try:
             if cache is not None and not dry_run:
                 quick = _unchanged(cache, fingerprint, out_dir, now)
@@ -546,6 +551,13 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                         config, posts_dir, now, use_cache=use_cache, jobs=jobs, cache=cache,
                         scan=scan))
                 renderer.progress = progress
+                if (not (strict and load.errors) and not dry_run and site.id_register is not None
+                        and write_file(config.base_dir, ids.NAME, ids.render(site.id_register))
+                        and cache is not None):
+                    # the next build (and the digest's index) start from the register as
+                    # written now
+                    fingerprint = _fingerprint(cache.salt, scan, posts_dir, out_dir, strict,
+                                               config)
                 if cache is not None and not dry_run:
                     _index_later(cache, posts_dir, scan, load, site)
                 posts, errors, report = load.posts, list(load.errors), None
@@ -558,7 +570,7 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                         errors += changed.errors
                         gone = {e.path for e in changed.errors}
                         posts = [p for p in posts if p.source not in gone]
-                        site = build_site(config, posts)
+                        site = build_site(config, posts, posts_dir, ids.read(config))
                 result = BuildResult(len(posts), load.skipped, errors,
                                      load.warnings + site.warnings + renderer.warnings, report,
                                      time.perf_counter() - started, renderer.rendered, site)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, ids
 from .build import build as run_build
 from .build import open_period, open_site
 from .config import Config, load_config
@@ -235,8 +235,12 @@ def check(posts_dir, config_path, now) -> None:
         if renderer.context is not None:
             renderer.prepare(site.posts)
     # what each month's digest would say about its posts (`digest` says it too)
+    register = ids.register_path(config)
+    gone = [f"{register}: {e.id} is registered for {e.file}, which is gone (the id stays "
+            "reserved; delete the line if the post will never come back)"
+            for e in ids.vanished(site.ids_unmatched, posts_dir or config.posts_dir)]
     warnings = load.warnings + site.warnings + renderer.warnings + \
-        duplicate_warnings(site.posts, site_zone(config))
+        duplicate_warnings(site.posts, site_zone(config)) + gone
     _report(load.errors, warnings, quiet=False)
     click.echo(f"{len(load.posts)} posts publishable, {load.skipped} skipped (drafts, future), "
                f"{len(load.errors)} bad, {len(warnings)} warnings")

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .cache import Cache, digest
 from .config import Config
+from .ids import register_path
 from .posts import LoadResult, Post, is_published, load_one
 from .site import Group, Site, sort_key
 
@@ -43,6 +44,14 @@ def signature(post: Post) -> str:
     (a hash: the header holds one for every file, and is read by every digest)."""
     return digest(repr((post.id, post.link, post.tags, post.date, post.updated, post.draft,
                         post.explicit_id)))
+
+
+def _register(config: Config) -> str:
+    """A hash of the id register's bytes ("" without one): the stored ids came from it."""
+    try:
+        return digest(register_path(config).read_bytes())
+    except OSError:
+        return ""
 
 
 def _month(moment: datetime) -> str:
@@ -65,6 +74,7 @@ def save(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]], load: LoadR
     if cache.db is None:
         return
     folder = str(posts_dir.absolute())
+    register = _register(site.config)
     months: dict[str, list[Post]] = defaultdict(list)
     for post in site.posts:                              # newest first
         months[_month(post.date)].append(post.slim())
@@ -85,6 +95,7 @@ def save(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]], load: LoadR
             files[post.source] = (key, sig)
         header = {
             "posts_dir": folder,
+            "ids": register,
             "files": files,
             "newest": max((p.date.timestamp() for p in load.posts), default=float("-inf")),
             "next": load.next_publish.timestamp() if load.next_publish else float("inf"),
@@ -112,6 +123,8 @@ def load_period(cache: Cache, config: Config, posts_dir: Path, scan: list[tuple[
     if not isinstance(header, dict) or header.get("posts_dir") != str(posts_dir.absolute()):
         return None
     if not header["newest"] <= now.timestamp() < header["next"]:
+        return None
+    if header.get("ids") != _register(config):     # registered ids changed by hand
         return None
     files: dict[str, tuple[str, str | None]] = header["files"]
     if len(files) != len(scan):

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import ids
 from .config import Author, Config, FeedSection
 from .names import Named, assign_slugs, is_plain, name_key
 from .posts import Post, slugify
@@ -38,6 +39,10 @@ class Site:
     categories: list[Group] = field(default_factory=list)
     sections: list[Group] = field(default_factory=list)
     main: list[Post] | None = None         # the main feed's posts when sections leave some out
+    # The id register after this build (None: no register read) and its entries that no
+    # published post matched (ids.py).
+    id_register: list[ids.Entry] | None = None
+    ids_unmatched: tuple[ids.Entry, ...] = ()
 
     def groups(self) -> list[Group]:
         """Every feed but the main one, in the order the index and OPML list them."""
@@ -57,11 +62,14 @@ def sort_key(post: Post) -> tuple:
     return (post.date.timestamp(), post.updated.timestamp(), post.id, post.source)
 
 
-def _disambiguate(posts: list[Post], warnings: list[str]) -> list[Post]:
+def _disambiguate(posts: list[Post], warnings: list[str], fixed: frozenset[str] = frozenset(),
+                  reserved: frozenset[str] = frozenset()) -> list[Post]:
     """Posts sharing an id get distinct ids; posts sharing a link are named in a warning.
 
-    The oldest keeps its id (ties: the file name sorting first); each other one gets a
-    suffix derived from its own file name, so adding a third copy never renames the second.
+    A post whose id is registered (`fixed`, by source) keeps it; otherwise the oldest
+    keeps its id (ties: the file name sorting first). Each other one gets a suffix derived
+    from its own file name, so adding a third copy never renames the second. A new post
+    whose id a vanished post registered (`reserved`) gets a suffix too.
     """
     by_id: dict[str, list[Post]] = defaultdict(list)
     by_link: dict[str, list[Post]] = defaultdict(list)
@@ -70,9 +78,13 @@ def _disambiguate(posts: list[Post], warnings: list[str]) -> list[Post]:
         by_link[post.link].append(post)
     renamed: dict[str, Post] = {}
     for entry_id, same in by_id.items():
+        if entry_id in reserved:
+            for post in same:
+                if post.source not in fixed:
+                    renamed[post.source] = replace(post, id=_distinct_id(post))
         if len(same) < 2:
             continue
-        same.sort(key=lambda p: (p.date, p.source))
+        same.sort(key=lambda p: (p.source not in fixed, p.date, p.source))
         others = ", ".join(p.source for p in same[1:])
         warnings.append(f"{same[0].source}: same id {entry_id!r} as {others}; "
                         "the later files get distinct ids (set 'id:' or 'slug:' to choose)")
@@ -216,12 +228,21 @@ def _author_key(author: Author, config: Config) -> str:
     return f"{name_key(author.name)}\0{(author.email or '').casefold()}"
 
 
-def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None) -> Site:
-    """Group published posts; display names are each tag's most common spelling."""
+def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None,
+               register: list[ids.Entry] | None = None) -> Site:
+    """Group published posts; display names are each tag's most common spelling.
+
+    With the id register's entries, registered posts keep their ids whatever else changed
+    (the register records whatever id `feeds.ids` gave when a post was first published).
+    """
     warnings: list[str] = []
     if config.feed_ids != "tag-uri":
         posts = [replace(p, id=entry_id(p, config.feed_ids)) for p in posts]
-    posts = _disambiguate(sorted(posts, key=sort_key, reverse=True), warnings)
+    posts = sorted(posts, key=sort_key, reverse=True)
+    folder = posts_dir or config.posts_dir
+    matched = ids.match(posts, register or [], folder)
+    posts = _disambiguate(matched.posts, warnings, matched.fixed,
+                          frozenset(e.id for e in matched.unmatched))
 
     tags = _named_groups("tags", posts, lambda p: p.tags, config.tags.fixed, warnings)
     categories = _named_groups("categories", posts, lambda p: p.categories, {}, warnings)
@@ -230,7 +251,6 @@ def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None)
     sections: list[Group] = []
     main: list[Post] | None = None
     if config.sections or config.main_exclude:
-        folder = posts_dir or config.posts_dir
         rel = {p.source: _relative(p, folder) for p in posts}
         left_out: set[str] = set()
         for section in config.sections:
@@ -240,7 +260,8 @@ def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None)
                 left_out.update(p.source for p in members)
         left_out.update(p.source for p in posts if _matches(rel[p.source], config.main_exclude))
         main = [p for p in posts if p.source not in left_out]
-    return Site(config, posts, tags, authors, warnings, categories, sections, main)
+    return Site(config, posts, tags, authors, warnings, categories, sections, main,
+                ids.updated(matched, posts, folder), matched.unmatched)
 
 
 def posts_between(site: Site, start: datetime, end: datetime) -> list[Post]:

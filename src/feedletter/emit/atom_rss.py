@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from ..config import Config
 from ..posts import Post
 from ..render import Rendered
+from .names import join_names
 from .specs import MEDIA_TYPES, FeedSpec
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -61,9 +62,9 @@ def _generator(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]):
             # RSS allows one <author>, and it must be an email address; feedgen writes
             # one per author that has an email. An item must not carry both <author> and
             # <dc:creator> (W3C DuplicateItemSemantics), so anything but a single author
-            # with an email gets dc:creator for every author and no <author>.
+            # with an email gets one dc:creator naming everybody and no <author>.
             fe._FeedEntry__rss_author = []  # noqa: SLF001 - feedgen has no setter for this
-            fe.dc.dc_creator([a.name for a in post.authors])
+            fe.dc.dc_creator(join_names([a.name for a in post.authors], cfg.language))
         for tag in post.tags:
             fe.category(term=tag)
         if rendered.content_html.strip():   # an empty <content> is a W3C warning
