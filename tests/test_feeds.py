@@ -307,7 +307,8 @@ def test_rss_has_one_author_element_at_most(site):
 
 
 def test_co_authors_joined_in_the_site_language(site):
-    site.config_text = site.config_text.replace('author = "Site Team"', 'author = "Site Team"\nlanguage = "de"')
+    site.config_text = site.config_text.replace('author = "Site Team"',
+                                                'author = "Site Team"\nlanguage = "de"')
     site.config('[authors.jm]\nname = "Jane Marks"\n[authors.ah]\nname = "Arik Hadas"\n'
                 '[authors.aa]\nname = "Ana Alves"\n')
     site.post("2020-01-02-a.md", "---\ntitle: Three\nauthor: jm, ah, aa\n---\nx\n")

@@ -157,7 +157,8 @@ def test_new_post_in_the_register_after_a_build(site):
 @pytest.mark.parametrize(("text", "message"), [
     ("only\ttwo\n", "feedletter.ids:1: expected 5 tab-separated fields"),
     ("<<<<<<< HEAD\n", "a git merge conflict?"),
-    ("a\tx.md\t2020-01-01\tl\tt\nb\tx.md\t2020-01-01\tl\tt\n", "feedletter.ids:2: file 'x.md' is listed twice"),
+    ("a\tx.md\t2020-01-01\tl\tt\nb\tx.md\t2020-01-01\tl\tt\n",
+     "feedletter.ids:2: file 'x.md' is listed twice"),
     ("a\tx.md\t2020-01-01\tl\tt\na\ty.md\t2020-01-01\tl\tt\n", "feedletter.ids:2: id 'a' is listed twice"),
 ])
 def test_damaged_register_is_one_line_and_exit_2(site, text, message):

@@ -21,7 +21,7 @@ from pathlib import Path
 from . import ids, index
 from .cache import Cache, digest, salt_for
 from .config import Config
-from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, posts_in_feeds
+from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, index_names, posts_in_feeds
 from .errors import FeedletterError, PostError
 from .locks import file_lock
 from .output import TreeWriter, WriteReport, file_stat, write_file
@@ -443,7 +443,7 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
          spec) for spec in specs]
     index_key = digest(salt, *(f"{s.files}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
                                f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
-    groups.append((index_key, ["index.opml", "index.html"], None))
+    groups.append((index_key, index_names(site.config), None))
 
     records = cache.outputs() if cache is not None else {}
     writer = TreeWriter(out_dir, dry_run=dry_run)

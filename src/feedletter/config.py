@@ -43,7 +43,8 @@ FEED_FORMATS = {"atom": ".atom.xml", "rss": ".rss.xml", "json": ".json"}
 DEFAULT_FEED_BASES = {"site": "all", "tags": "tags/{slug}", "authors": "authors/{slug}",
                       "categories": "categories/{slug}", "sections": "sections/{slug}"}
 # Files feedletter writes itself beside the feeds: no feed may take their names.
-RESERVED_OUTPUTS = ("index.opml", "index.html", "digests.atom.xml", ".feedletter-manifest")
+RESERVED_OUTPUTS = ("index.opml", "index-all.opml", "index.html", "digests.atom.xml",
+                    ".feedletter-manifest", "atom.xsl", "rss.xsl")
 # Entry ids: what each generator's own feed used, so that migrating subscribers see the
 # same ids (see site.py's `entry_id` for the exact forms and their sources).
 ID_MODES = ("tag-uri", "permalink", "jekyll-feed", "pelican")
@@ -351,6 +352,21 @@ class FeedSection:
     exclude: tuple[Text, ...] = key((), "globs (relative to the posts folder) left out", shown="—")
 
 
+# A hex colour: it is written into the stylesheets' CSS, so nothing else may pass.
+COLOR = Rule("a colour like #0b5cad or #fff",
+             lambda v, _: None if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", v) else "not #rgb or #rrggbb")
+Color = Annotated[str, COLOR]
+
+
+@dataclass(frozen=True)
+class FeedColors:
+    """`[feeds.colors]`: the browser view of the feeds (atom.xsl, rss.xsl)."""
+
+    background: Color = key("#ffffff", "page background of a feed opened in a browser")
+    text: Color = key("#1d1d1f", "its text")
+    accent: Color = key("#0b5cad", "its links, badge and subscribe box")
+
+
 @dataclass(frozen=True)
 class FeedsTable:
     max_entries: Annotated[int, Meta(ge=1, le=100_000)] = key(50, "entries per feed, newest first")
@@ -365,6 +381,21 @@ class FeedsTable:
     sections: tuple[FeedSection, ...] = key((), "`[[feeds.sections]]`: collections with their "
                                                 "own feed", shown="—")
     exclude: tuple[Text, ...] = key((), "globs of posts kept out of the main feed", shown="—")
+    stylesheet: bool = key(True, "Atom and RSS name an XSLT (atom.xsl, rss.xsl) that a browser "
+                                 "shows as a page; see [The browser view](#the-browser-view)")
+    colors: FeedColors = key(doc="", factory=FeedColors)
+    updated: Literal["front-matter", "git"] = key("front-matter", "where a post's `updated` "
+                                                  "comes from; see [Updated from git](#updated-from-git)")
+    websub_hub: Url | None = key(None, "a WebSub hub the feeds name and each build pings; see "
+                                       "[WebSub](#websub)", shown="—")
+    websub_timeout: Annotated[float, Meta(gt=0, le=300)] = key(5.0, "seconds per hub ping",
+                                                               shown="5")
+    websub_retries: Annotated[int, Meta(ge=0, le=10)] = key(3, "retries of a failed ping")
+    websub_backoff: Annotated[float, Meta(ge=0, le=60)] = \
+        key(1.0, "seconds before the first retry, doubled each time", shown="1")
+    archives: bool = key(False, "RFC 5005 archive documents: see [Archives](#archives)")
+    archive_size: Annotated[int, Meta(ge=1, le=100_000)] = \
+        key(50, "entries per archive document (fixed: changing it rewrites every archive)")
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,16 @@ from ..config import Config
 from ..posts import Post
 from ..render import Rendered
 from ..site import Site
+from . import opml, stylesheet
 from .atom_rss import atom_and_rss, new_generator, set_links
 from .index_page import index_html
 from .jsonfeed import json_feed
-from .opml import opml
+from .opml import opml_files
 from .specs import FORMATS, MEDIA_TYPES, FeedSpec, feed_specs, posts_in_feeds
+from .stylesheet import stylesheets
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "FeedSpec", "emit_all", "emit_feed", "emit_indexes",
-           "feed_specs", "new_generator", "posts_in_feeds", "set_links"]
+           "feed_specs", "index_names", "new_generator", "posts_in_feeds", "set_links"]
 
 
 def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -> dict[str, bytes]:
@@ -32,9 +34,21 @@ def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -
     }
 
 
+def index_names(cfg: Config) -> list[str]:
+    """The files `emit_indexes` writes: one group for the cache."""
+    names = [*opml.FILES, "index.html"]
+    if cfg.feeds.stylesheet:
+        names += stylesheet.FILES.values()
+    return names
+
+
 def emit_indexes(cfg: Config, specs: list[FeedSpec]) -> dict[str, bytes]:
-    """The OPML subscription list and the human index page of every feed."""
-    return {"index.opml": opml(cfg, specs), "index.html": index_html(cfg, specs)}
+    """The OPML subscription lists, the human index page of every feed and the feeds'
+    browser stylesheets."""
+    files = {**opml_files(cfg, specs), "index.html": index_html(cfg, specs)}
+    if cfg.feeds.stylesheet:
+        files.update(stylesheets(cfg))
+    return files
 
 
 def emit_all(site: Site, render: Callable[[Post], Rendered]) -> dict[str, bytes]:

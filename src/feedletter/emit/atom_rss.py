@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from ..config import Config
 from ..posts import Post
 from ..render import Rendered
+from . import stylesheet
 from .names import join_names
 from .specs import MEDIA_TYPES, FeedSpec
 
@@ -102,4 +103,7 @@ def atom_and_rss(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]
     # it is escaped once more here (the description is text: site.description, names).
     fg.subtitle(html.escape(spec.description, quote=False))
     rss = fg.rss_str(pretty=True, encoding="UTF-8")
+    if cfg.feeds.stylesheet:
+        atom = stylesheet.attach(atom, spec.files["atom"], "atom")
+        rss = stylesheet.attach(rss, spec.files["rss"], "rss")
     return atom, rss

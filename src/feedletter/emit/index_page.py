@@ -17,5 +17,6 @@ def index_html(cfg: Config, specs: list[FeedSpec]) -> bytes:
 
     text = template.render(config=cfg, site=rows[0], tags=kind("tags"), authors=kind("authors"),
                            categories=kind("categories"), sections=kind("sections"),
-                           formats=FORMATS, media_types=MEDIA_TYPES)
+                           formats=FORMATS, media_types=MEDIA_TYPES,
+                           opml_sections=any(not s.in_main for s in cfg.sections))
     return text.encode("utf-8")
