@@ -85,7 +85,7 @@ def test_custom_paths_keep_the_urls_subscribers_poll(site):
     assert json.loads((site.out / "feed.json").read_bytes())["feed_url"] == \
         "https://example.org/feed.json"
 
-    urls = etree.parse(str(site.out / "index.opml")).xpath("//outline/@xmlUrl")
+    urls = etree.parse(str(site.out / "index-all.opml")).xpath("//outline/@xmlUrl")
     assert "https://example.org/feed.xml" in urls
     assert "https://example.org/tags/news/feed.xml" in urls
     assert "https://example.org/people/bob.atom.xml" in urls
@@ -228,7 +228,7 @@ def test_section_has_its_own_feed_and_leaves_the_main_one(site):
     assert [e.title for e in section.entries] == ["Staff only"]
     tag = feedparser.parse((site.out / "tags/news.atom.xml").read_bytes())
     assert {e.title for e in tag.entries} == {"Staff only", "First"}     # taxonomies see all
-    urls = etree.parse(str(site.out / "index.opml")).xpath(
+    urls = etree.parse(str(site.out / "index-all.opml")).xpath(
         "//outline[@text='Sections']/outline/@xmlUrl")
     assert urls == ["https://example.org/feeds/news-internal/atom.atom.xml"]
     assert "<h2>Sections</h2>" in (site.out / "index.html").read_text()
@@ -260,7 +260,7 @@ def test_categories_get_feeds_beside_tags(tmp_path):
     assert [link.href for link in feed.feed.links if link.rel == "self"] == \
         ["https://e.org/feeds/categories/release/atom.xml"]
     assert "categories/news.rss.xml" in files
-    opml = etree.fromstring(files["index.opml"])
+    opml = etree.fromstring(files["index-all.opml"])
     assert "https://e.org/feeds/categories/release/atom.xml" in \
         opml.xpath("//outline[@text='Categories']/outline/@xmlUrl")
     assert "<h2>By category</h2>" in files["index.html"].decode()

@@ -177,7 +177,8 @@ def test_feed_layout_for_tags_and_authors(site):
     assert result.exit_code == 0, result.output
     names = sorted(str(p.relative_to(site.out)) for p in site.out.rglob("*")
                    if p.is_file() and not p.name.startswith("."))
-    expected = ["all.atom.xml", "all.json", "all.rss.xml", "index.html", "index.opml"]
+    expected = ["all.atom.xml", "all.json", "all.rss.xml", "atom.xsl", "index-all.opml",
+                "index.html", "index.opml", "rss.xsl"]
     for group in ("tags/news", "tags/events", "authors/jm", "authors/guest-writer"):
         expected += [f"{group}.atom.xml", f"{group}.json", f"{group}.rss.xml"]
     assert names == sorted(expected)
@@ -193,7 +194,7 @@ def test_feed_layout_for_tags_and_authors(site):
     assert rss.bozo == 0
     assert rss.entries[0].author == "Guest Writer"          # dc:creator for name-only authors
     assert rss.entries[1].author_detail.email == "jm@example.org"
-    opml = etree.parse(str(site.out / "index.opml"))
+    opml = etree.parse(str(site.out / "index-all.opml"))
     urls = sorted(opml.xpath("//outline/@xmlUrl"))
     assert len(urls) == 5 and "https://example.org/feeds/tags/events.atom.xml" in urls
     index = (site.out / "index.html").read_text()
