@@ -25,12 +25,12 @@ from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, index_names, po
 from .errors import FeedletterError, PostError
 from .locks import file_lock
 from .output import TreeWriter, WriteReport, file_stat, write_file
-from .posts import LoadResult, Post, load_posts, read_body, scan_posts
 from .progress import NO_PROGRESS, Progress
 from .render import Rendered, render_post
 from .render.context import Context, Page, settings_from, still_valid
 from .render.links import resolver
 from .site import Site, build_site
+from .sources import LoadResult, Post, load_posts, read_body, scan_posts
 from .templates import BUILTIN
 from .workers import PoolFactory, Workers, chunked
 
@@ -47,6 +47,19 @@ class BuildResult:
     seconds: float = 0.0
     rendered: int = 0
     site: Site | None = None         # None when nothing changed since the last build
+    reasons: dict[str, int] | None = None   # files found, and why those not published were not
+
+    def explanation(self) -> str | None:
+        """Why a build that found files published none, or skipped most as non-posts
+        (printed even with --quiet: an empty build must never be silent)."""
+        r = self.reasons
+        if not r or not r["files"]:
+            return None
+        if self.published and r["not a post"] * 2 <= r["files"]:
+            return None
+        counts = ", ".join(f"{n} {why}" for why, n in r.items() if why != "files")
+        return (f"{self.published} of {r['files']} files published: {counts}. "
+                "`feedletter check` names each file and why")
 
 
 
@@ -388,7 +401,7 @@ def open_period(config: Config, posts_dir: Path | None, now: datetime, start: da
         with open_site(config, posts_dir, now, use_cache=False) as opened:
             yield opened
         return
-    scan = scan_posts(posts_dir)
+    scan = scan_posts(posts_dir, config)
     cache = open_cache(config)
     try:
         found = index.load_period(cache, config, posts_dir, scan, now, start, end)
@@ -505,7 +518,8 @@ def _unchanged(cache: Cache, fingerprint: str, out_dir: Path, now: datetime) -> 
             return None
     report = WriteReport([], list(names), [])
     return BuildResult(last["published"], last["skipped"],
-                       [PostError(*e) for e in last["errors"]], list(last["warnings"]), report)
+                       [PostError(*e) for e in last["errors"]], list(last["warnings"]), report,
+                       reasons=last.get("reasons"))
 
 
 def _remember(cache: Cache, fingerprint: str, result: BuildResult, load: LoadResult) -> None:
@@ -517,7 +531,7 @@ def _remember(cache: Cache, fingerprint: str, result: BuildResult, load: LoadRes
         "newest": max((p.date.timestamp() for p in load.posts), default=float("-inf")),
         "next": load.next_publish.timestamp() if load.next_publish else float("inf"),
         "published": result.published, "skipped": result.skipped,
-        "errors": [(e.path, e.reason, e.line) for e in result.errors],
+        "errors": [(e.path, e.reason, e.line) for e in result.errors], "reasons": result.reasons,
         "warnings": [w for w in result.warnings if w != cache.problem], "outputs": names,
     })
 
@@ -535,7 +549,8 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
     out_dir = (out_dir or config.output_dir).absolute()
     posts_dir = posts_dir or config.posts_dir
     with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"):
-        scan = scan_posts(posts_dir)
+        rejected: list[str] = []     # files the generator's rules say are not posts
+        scan = scan_posts(posts_dir, config, rejected)
         cache = open_cache(config) if use_cache else None
         fingerprint = (_fingerprint(cache.salt, scan, posts_dir, out_dir, strict, config)
                        if cache else "")
@@ -574,6 +589,10 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                 result = BuildResult(len(posts), load.skipped, errors,
                                      load.warnings + site.warnings + renderer.warnings, report,
                                      time.perf_counter() - started, renderer.rendered, site)
+                result.reasons = {
+                    "files": len(scan) + len(rejected),
+                    "not a post": len(rejected) + load.notes, "draft": load.drafts,
+                    "future": load.scheduled, "expired": load.expired, "bad": len(errors)}
                 if cache is not None and not dry_run:
                     _remember(cache, fingerprint, result, load)
         finally:

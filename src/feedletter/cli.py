@@ -1,7 +1,8 @@
 """Command line: parse arguments, call the library, map errors to exit codes.
 
 Exit codes: 0 done; 1 some posts are bad (the rest was published); 2 usage or config
-error; 3 the digest could not be delivered to every recipient; 70 internal error (a bug:
+error; 3 the digest could not be delivered to every recipient; 4 a build found files but
+published none; 70 internal error (a bug:
 the traceback is in .feedletter/last-error.txt); 73 a file or folder cannot be created
 (read-only, a file or link in the way); 74 a write failed (disk full, I/O error); 75
 another run holds the lock (EX_TEMPFAIL: cron may simply try again later); 130/143
@@ -31,7 +32,7 @@ from .mail import parse_recipients, report_line, sent_count
 from .output import write_file
 from .progress import Progress
 
-EXIT_BAD_POSTS, EXIT_CONFIG, EXIT_SEND, EXIT_LOCKED = 1, 2, 3, 75
+EXIT_BAD_POSTS, EXIT_CONFIG, EXIT_SEND, EXIT_NOTHING, EXIT_LOCKED = 1, 2, 3, 4, 75
 EXIT_SOFTWARE, EXIT_CANTCREAT, EXIT_IOERR = 70, 73, 74
 ERROR_FILE = "last-error.txt"
 
@@ -212,6 +213,11 @@ def build(posts_dir, out_dir, config_path, now, strict, quiet, jobs, no_cache) -
     out = out_dir or config.output_dir
     click.echo(f"{result.published} posts published, {result.skipped} skipped (drafts, future), "
                f"{len(result.errors)} bad; {feeds} in {out}; {result.seconds:.2f} s")
+    why = result.explanation()
+    if why:
+        click.echo(f"feedletter: {why}", err=True)
+    if result.published == 0 and result.reasons and result.reasons["files"]:
+        sys.exit(EXIT_NOTHING)
     if result.errors:
         sys.exit(EXIT_BAD_POSTS)
 

@@ -293,7 +293,9 @@ class SiteTable:
 
 @dataclass(frozen=True)
 class PathsTable:
-    posts: Text = key("posts", "posts folder (`--posts` overrides)")
+    posts: Text | None = key(None, "posts folder (`--posts` overrides)",
+                             shown="`posts`; with a `site.generator`, its content folder under "
+                                   "`source.root`")
     output: Text = key("feeds", "output folder (`--out` overrides)")
     templates_dir: Text | None = key(None, "a folder of Jinja2 templates that override the "
                                            "built-in ones", shown="—")
@@ -477,6 +479,57 @@ class SmtpConfig:
         key(2.0, "seconds before the first retry, doubled each time", shown="2")
 
 
+def _date_pattern(value: str, _: Path) -> str | None:
+    try:
+        groups = re.compile(value).groupindex
+    except re.error as exc:
+        return f"not a regular expression ({exc})"
+    if not {"year", "month", "day"} <= set(groups):
+        return "needs the groups (?P<year>...), (?P<month>...) and (?P<day>...)"
+    return None
+
+
+DATE_PATTERN = Rule("a regular expression with (?P<year>) (?P<month>) (?P<day>) groups",
+                    _date_pattern)
+# Jekyll's Utils.slugify modes, and Zola's `slugify.paths` values.
+SLUGIFY_MODES = ("default", "raw", "pretty", "ascii", "latin", "none", "on", "safe", "off")
+# Where each generator keeps its posts under its site folder (`source.root`).
+CONTENT_DIRS = {"hugo": "content", "zola": "content", "pelican": "content",
+                "middleman": "source", "jekyll": ".", "eleventy": "."}
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """`[source]`: the generator's own rules, as `feedletter init` reads them from its
+    config (the flavours in sources/ read them)."""
+
+    root: Text | None = key(None, "the generator's site folder (its config and content)",
+                            shown="the config's folder")
+    permalink: Text = key("", "the post link in the generator's own syntax: Jekyll "
+                              "`/news/:year/:month/:day/:title/` or `pretty`, Pelican "
+                              "`ARTICLE_URL` `blog/{date:%Y}/{date:%m}/{slug}/`",
+                          shown="the generator's")
+    permalinks: dict[Text, Text] = key(doc="Hugo: section → link pattern "
+                                           "(`{ posts = \"/:year/:month/:slug/\" }`)",
+                                       factory=dict, shown="—")
+    future: bool | None = key(None, "publish posts dated in the future (Jekyll `future`, Hugo "
+                                    "`buildFuture`, Pelican `WITH_FUTURE_DATES`)",
+                              shown="the generator's")
+    drafts: bool = key(False, "publish drafts")
+    taxonomies: dict[Text, Text] = key(doc="Hugo / Zola: singular → plural front-matter key; "
+                                           "`categories` are categories, every other one tags",
+                                       factory=dict, shown="tags, categories")
+    slugify: Literal[SLUGIFY_MODES] = key("default", "Jekyll's slugify mode, or Zola's "
+                                                     "`slugify.paths` (`on`, `safe`, `off`)")
+    date_pattern: Annotated[str, DATE_PATTERN] = key(
+        "", "searched in a post's `path`, permalink and file path when its front matter "
+            "has no date", shown="—")
+    variables: dict[Text, Text | int | float | bool] = key(
+        doc="`site.*` for Liquid, `.Site.Params` for Hugo shortcodes", factory=dict, shown="—")
+    exclude: tuple[Text, ...] = key((), "globs (relative to the posts folder) of files that "
+                                        "are not posts", shown="—")
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole file: one attribute per table. Read the flat properties below, or a table."""
@@ -491,6 +544,7 @@ class Config:
                                       "in post dates", factory=dict, shown="see [Dates](#dates)")
     digest: DigestConfig = key(doc="", factory=DigestConfig)
     smtp: SmtpConfig = key(doc="", factory=SmtpConfig)
+    source: SourceTable = key(doc="", factory=SourceTable)
     feed_paths: FeedPaths = key(toml="", factory=FeedPaths)     # from feeds.paths
     author_aliases: dict[str, str] = key(toml="", factory=dict)  # name_key of an alias → username
 
@@ -513,7 +567,16 @@ class Config:
 
     @property
     def posts_dir(self) -> Path:
-        return self.base_dir / self.paths.posts
+        if self.paths.posts is not None:
+            return self.base_dir / self.paths.posts
+        if self.site.generator == "feedletter":
+            return self.base_dir / "posts"
+        return self.source_root / CONTENT_DIRS[self.site.generator]
+
+    @property
+    def source_root(self) -> Path:
+        """The generator's site folder (`source.root`)."""
+        return self.base_dir / self.source.root if self.source.root else self.base_dir
 
     @property
     def output_dir(self) -> Path:
