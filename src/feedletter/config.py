@@ -480,6 +480,8 @@ class SmtpConfig:
 
 
 def _date_pattern(value: str, _: Path) -> str | None:
+    if not value:
+        return None
     try:
         groups = re.compile(value).groupindex
     except re.error as exc:

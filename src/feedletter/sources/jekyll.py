@@ -144,7 +144,8 @@ def read(doc: Doc) -> Reading:
     draft = (doc.flag("published") is False) or (in_drafts and not source.drafts)
     folders = [p for p in doc.parts[:-1] if p not in ("_posts", "_drafts")]
     categories = list(dict.fromkeys(folders + _names(doc, "category", "categories")))
-    slug = fields.checked_slug(doc.path, slugify(slug_data, _slug_mode(doc)))
+    # Post.slug is `data["slug"]` as Jekyll has it: jekyll-feed's entry id is made of it
+    slug = fields.checked_slug(doc.path, slug_data)
     link = _link(doc, published, slug_data, stem, categories)
     return Reading(title, published, updated, slug, link,
                    tags=_names(doc, "tag", "tags"), categories=categories,
