@@ -197,15 +197,17 @@ def unique_names(names: list[str], path: str, warnings: list[str], what: str = "
     return tuple(seen.values())
 
 
-def authors(names: list[str], config: Config, path: str,
+def authors(names: list[str | Author], config: Config, path: str,
             warnings: list[str]) -> tuple[Author, ...]:
     result: list[Author] = []
     for text in names:
-        m = _ANGLE_EMAIL.match(text) or _BARE_EMAIL.match(text)
-        alias = _alias(text, m, config.author_aliases)
-        if text in config.authors:
+        if isinstance(text, Author):      # a flavour made it (a name with a link)
+            alias = _alias(text.name, None, config.author_aliases)
+            author = config.authors[alias] if alias else config.authors.get(text.username, text)
+        elif text in config.authors:
             author = config.authors[text]
-        elif alias:
+        elif alias := _alias(text, m := _ANGLE_EMAIL.match(text) or _BARE_EMAIL.match(text),
+                             config.author_aliases):
             author = config.authors[alias]
         else:
             if m:

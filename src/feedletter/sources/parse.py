@@ -23,7 +23,7 @@ from functools import cache
 from types import ModuleType
 from urllib.parse import quote, urljoin, urlsplit
 
-from ..config import Config
+from ..config import Author, Config
 from .body import UNKNOWN, Hints, normalized, summary_and_body
 from .fields import URI_SAFE, Doc, authors, check_year, flag, scalar, unique_names
 from .frontmatter import split
@@ -48,7 +48,7 @@ class Reading:
     link: str
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
+    authors: list[str | Author] = field(default_factory=list)
     draft: bool = False
     future: bool = False
     available: datetime | None = None
