@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import corpus_path
 
+from conftest import corpus_path
 from feedletter.config import load_config
 from feedletter.errors import PostError
 from feedletter.sources import is_published, load_posts, parse_post

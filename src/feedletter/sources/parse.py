@@ -59,12 +59,8 @@ class Reading:
 
 @cache
 def flavour(name: str) -> ModuleType:
-    """The module of `[site] generator` (config.py checked the name); feedletter's own
-    rules for a generator whose flavour is not written yet."""
-    try:
-        return importlib.import_module(f".{name}", __package__)
-    except ModuleNotFoundError:
-        return importlib.import_module(".feedletter", __package__)
+    """The module of `[site] generator` (config.py checked the name)."""
+    return importlib.import_module(f".{name}", __package__)
 
 
 def relative(path: str, config: Config) -> str:
