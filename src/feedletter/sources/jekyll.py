@@ -57,8 +57,14 @@ def skip_dir(name: str) -> bool:
     return name.startswith((".", "_", "#", "~")) or name in ("node_modules", "vendor")
 
 
-def is_post(rel: str, config: object) -> bool:
-    parts = rel.split("/")
+def _parts(rel: str, config) -> list[str]:
+    """The path's folders and name, from the posts folder's own name on (a site whose
+    `paths.posts` is its `_posts` folder)."""
+    return [os.path.basename(os.path.normpath(config.posts_dir)), *rel.split("/")]
+
+
+def is_post(rel: str, config) -> bool:
+    parts = _parts(rel, config)
     if "_drafts" in parts[:-1]:
         return True
     return "_posts" in parts[:-1] and DATE_FILENAME.match(parts[-1]) is not None
@@ -140,7 +146,8 @@ def read(doc: Doc) -> Reading:
         published = _mtime(doc)
     published = published.astimezone(zone)
     updated = doc.first_date("last_modified_at", "updated") or published
-    in_drafts = "_drafts" in doc.parts[:-1]
+    parts = _parts(doc.rel, doc.config)
+    in_drafts = "_drafts" in parts[:-1]
     draft = (doc.flag("published") is False) or (in_drafts and not source.drafts)
     folders = [p for p in doc.parts[:-1] if p not in ("_posts", "_drafts")]
     categories = list(dict.fromkeys(folders + _names(doc, "category", "categories")))
