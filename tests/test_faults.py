@@ -413,8 +413,8 @@ def test_a_post_deleted_between_scan_and_read_is_a_bad_post(site):
     patch = """
         import feedletter.build as _b
         _scan = _b.scan_posts
-        def scan(folder):
-            found = _scan(folder)
+        def scan(folder, *rest):
+            found = _scan(folder, *rest)
             os.remove(os.path.join(folder, "b.md"))
             return found
         _b.scan_posts = scan
