@@ -42,8 +42,6 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "unsubscribe",
         "or": "or",
         "write_to": "write to",
-        "by": "by",
-        "links": "Links",
     },
     "de": {
         "view_in_browser": "Im Browser ansehen",
@@ -59,8 +57,6 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "abbestellen",
         "or": "oder",
         "write_to": "schreiben Sie an",
-        "by": "von",
-        "links": "Links",
     },
     "fr": {
         "view_in_browser": "Voir dans le navigateur",
@@ -76,8 +72,6 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "se désabonner",
         "or": "ou",
         "write_to": "écrire à",
-        "by": "par",
-        "links": "Liens",
     },
     "es": {
         "view_in_browser": "Ver en el navegador",
@@ -93,8 +87,6 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "cancelar la suscripción",
         "or": "o",
         "write_to": "escribe a",
-        "by": "por",
-        "links": "Enlaces",
     },
     "cs": {
         "view_in_browser": "Zobrazit v prohlížeči",
@@ -111,8 +103,6 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "odhlásit odběr",
         "or": "nebo",
         "write_to": "napište na",
-        "by": "autor",
-        "links": "Odkazy",
     },
 }
 KEYS = frozenset(STRINGS["en"])
