@@ -283,6 +283,18 @@ def test_bad_smtp_values_exit_2_naming_the_key(news, server, certs, line, key):
     assert server.handler.connections == 0
 
 
+def test_unloadable_ca_file_is_named_not_cannot_connect(news, server, certs, tmp_path):
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate\n")
+    smtp = re.sub(r'(?m)^ca_file = .*$', f'ca_file = "{bad}"', smtp_toml(server, certs))
+    news.config(f'[digest]\nfrom = "News <news@example.org>"\nto = {READERS!r}\n' + smtp)
+    result = send(news)
+    assert result.exit_code == 2, result.output
+    assert "key 'smtp.ca_file': cannot load" in result.stderr
+    assert "cannot connect" not in result.output
+    assert server.handler.connections == 0
+
+
 # ─ personal one-click unsubscribe, the archive never personal ────────────────────────
 
 PERSONAL = "https://lists.example.org/leave?list=news&email={email}&token={token}"

@@ -25,7 +25,7 @@ from ..errors import ConfigError, FeedletterError, Interrupted, LockBusy
 from ..output import open_lock_file
 from .addresses import Mailbox, parse_mailbox, parse_recipients
 from .ledger import LEDGER_NAME, SENDING, Ledger
-from .smtp import PASSWORD_ENV, Failure, Mask, Transport, check_smtp
+from .smtp import PASSWORD_ENV, Failure, Mask, Transport, check_smtp, tls_context
 
 LOCK_NAME = "send.lock"
 
@@ -90,6 +90,7 @@ def send_message(message: EmailMessage, recipients: Sequence[str | Mailbox],
     problems met while sending are reported per recipient instead.
     """
     port = check_smtp(smtp, where)
+    context = tls_context(smtp, where)
     boxes = [r if isinstance(r, Mailbox) else None for r in recipients]
     if None in boxes:
         boxes = parse_recipients([str(r) for r in recipients], where="recipients",
@@ -121,7 +122,8 @@ def send_message(message: EmailMessage, recipients: Sequence[str | Mailbox],
     with _send_lock(state_dir, LOCK_NAME), Ledger.open(state_dir / LEDGER_NAME) as ledger:
         log(f"sending {message_id} ({period}) to {len(boxes)} recipient(s) "
             f"via {smtp.host}:{port} ({smtp.security})")
-        transport = Transport(smtp, port, password, Mask(smtp.username or "", password or ""))
+        transport = Transport(smtp, port, password, Mask(smtp.username or "", password or ""),
+                              context)
         run = _Run(pending=list(boxes))
         try:
             _send_all(run, transport, ledger, sender, message, personal, smtp,
