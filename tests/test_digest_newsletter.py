@@ -316,3 +316,17 @@ def test_image_size_from_the_file_header(head, size):
 ])
 def test_cut_summary(fragment, budget, expected, cut):
     assert cut_summary(fragment, budget) == (expected, cut)
+
+
+def test_footer_links_follow_the_feed_paths(site):
+    """[feeds.paths] moves the feeds: the footer links where `build` writes them."""
+    site.config('[feeds.paths]\nsite = "feed"\ntags = "topics/{slug}/feed"\n' + DIGEST)
+    post(site, "a.md", "Hello", "2016-11-02", "Events")
+    assert site.run("build").exit_code == 0
+    assert site.run("digest", "--month", "2016-11").exit_code == 0
+    footer = page_of(site).find_class("footer")[0]
+    links = [a.get("href") for a in footer.iter("a")][:2]
+    assert links == ["https://example.org/feeds/feed.atom.xml",
+                     "https://example.org/feeds/topics/events/feed.atom.xml"]
+    for link in links:
+        assert (site.out / link.removeprefix("https://example.org/feeds/")).is_file()

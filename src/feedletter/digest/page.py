@@ -115,8 +115,11 @@ def _context(config: Config, site: Site, period: Period, subject: str, intro: st
         "footer_html": footer_html,
         "footer_text": footer_text,
         "view_url": f"{config.feeds_url}{DIGESTS_DIR}/{period.name}.html",
-        "site_feed": FeedLink(config.title, config.feeds_url + "all.atom.xml"),
-        "tag_feeds": [FeedLink(names[k], f"{config.feeds_url}tags/{k}.atom.xml")
+        # where `build` writes them ([feeds.paths]); the Atom files, as before
+        "site_feed": FeedLink(config.title,
+                              config.feeds_url + config.feed_paths.path("site", "atom")),
+        "tag_feeds": [FeedLink(names[k],
+                               config.feeds_url + config.feed_paths.path("tags", "atom", k))
                       for k in present],
         "digests_feed": config.feeds_url + FEED_NAME,
         # A placeholder the mail side replaces: by each recipient's own link in what
