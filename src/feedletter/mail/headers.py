@@ -168,6 +168,11 @@ def new_message(fields: Sequence[Field | tuple[str, Sequence[Mailbox], str]], *,
             expected.append((name, item.value, keys, None))
         else:
             name, boxes, keys = item
+            for box in boxes:  # a Mailbox may be made without parse_mailboxes
+                check_text(box.display, where=where, keys=keys or f"header {name}")
+                if has_control(box.addr_spec) or " " in box.addr_spec:
+                    raise ConfigError(where, f"{keys or name}: {box.addr_spec!r} is not an "
+                                             "address")
             lines.append(f"{name}: {_fold_mailboxes(name, boxes)}")
             expected.append((name, "", keys, tuple(boxes)))
     block = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
