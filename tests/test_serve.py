@@ -85,3 +85,20 @@ def test_serve_shows_rebuilds_reloads_and_stops(site, server):
     assert "Stopped." in proc.stderr.read()
     assert not folder.exists()                            # the temporary folder is gone
     assert not site.out.exists()                          # nothing published
+
+
+def test_serve_rebuilds_when_the_config_is_replaced(site, server):
+    """An editor saves by renaming a new file over the config: still seen."""
+    proc, folder, base, lines = server
+    count = fetch(base + "__feedletter/build")
+    new = site.root / "feedletter.toml.new"
+    new.write_text((site.root / "feedletter.toml").read_text() + 'name = "Renamed News"\n')
+    new.replace(site.root / "feedletter.toml")
+    wait_for(lambda: fetch(base + "__feedletter/build") != count)
+    assert "Renamed News" in fetch(base + "digests/2016-11.html")
+    builds = fetch(base + "__feedletter/build")
+    time.sleep(1)                          # no rebuild loop from the build's own lock files
+    assert fetch(base + "__feedletter/build") == builds
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+    assert not folder.exists()

@@ -177,13 +177,27 @@ def _output(out: Path | None) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def watched(config: Config, config_path: Path, posts_dir: Path | None) -> list[Path]:
+def watched(config: Config, config_path: Path, posts_dir: Path | None
+            ) -> tuple[list[Path], Callable[[object, str], bool]]:
+    """The folders to watch and a filter of the changes that matter.
+
+    The config file is watched through its folder: editors save by writing a new file and
+    renaming it over the old one, which a watch on the file itself would lose. Only the
+    config file, the posts and the templates count (not `.feedletter/`, whose lock files
+    every build touches, nor an output folder beside the config)."""
     from .templates import BUILTIN
 
-    paths = [posts_dir or config.posts_dir, config_path, BUILTIN]
+    config_file = config_path.absolute()
+    trees = [(posts_dir or config.posts_dir).absolute(), BUILTIN.absolute()]
     if config.templates_dir is not None and config.templates_dir.is_dir():
-        paths.append(config.templates_dir)
-    return [p for p in paths if p.exists()]
+        trees.append(config.templates_dir.absolute())
+    trees = [t for t in trees if t.exists()]
+
+    def matters(_change: object, path: str) -> bool:
+        where = Path(path)
+        return where == config_file or any(where.is_relative_to(t) for t in trees)
+
+    return [config_file.parent, *trees], matters
 
 
 def serve(config_path: Path, *, posts_dir: Path | None = None, port: int = 8000,
@@ -209,9 +223,9 @@ def serve(config_path: Path, *, posts_dir: Path | None = None, port: int = 8000,
         log(f"Serving {state.out} on http://127.0.0.1:{server.server_address[1]}/ "
             "(Ctrl-C to stop)")
         try:
-            for _changes in watchfiles.watch(*watched(config, config_path, posts_dir),
-                                             stop_event=stop, debounce=200, step=50,
-                                             raise_interrupt=False):
+            folders, matters = watched(config, config_path, posts_dir)
+            for _changes in watchfiles.watch(*folders, watch_filter=matters, stop_event=stop,
+                                             debounce=200, step=50, raise_interrupt=False):
                 rebuild(config_path, posts_dir, state.out, month, state, log)
         finally:
             for sig, handler in previous.items():
