@@ -94,6 +94,8 @@ def _shown(path: Path) -> str:
 
 
 _SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+_INTERRUPTED = ("no file was left half-written (each is its old or its new version); "
+                "the next run finishes the job")
 
 
 def _raise_interrupted(signum: int, _frame: object) -> None:
@@ -154,7 +156,7 @@ class _Group(click.Group):
             for line in exc.report if isinstance(exc, Interrupted) else ():
                 click.echo(line, err=True)
             click.echo(f"feedletter: interrupted by {_SIGNAL_NAMES.get(signum, signum)}; "
-                       f"{_state().get('interrupted', 'no file was left half-written')}",
+                       f"{_INTERRUPTED}",
                        err=True)
             sys.exit(128 + signum)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
