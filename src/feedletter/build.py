@@ -24,7 +24,7 @@ from .config import Config
 from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, index_names, posts_in_feeds
 from .errors import FeedletterError, PostError
 from .locks import file_lock
-from .output import TreeWriter, WriteReport, file_stat, write_file
+from .output import TreeWriter, WriteReport, file_stat, remove_stale_temps, write_file
 from .progress import NO_PROGRESS, Progress
 from .render import Rendered, render_post
 from .render.context import Context, Page, settings_from, still_valid
@@ -549,6 +549,7 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
     out_dir = (out_dir or config.output_dir).absolute()
     posts_dir = posts_dir or config.posts_dir
     with file_lock(config.state_dir / "build.lock", wait=lock_wait, what="build"):
+        remove_stale_temps(config.state_dir, {""})     # a killed run's last-error.txt, say
         rejected: list[str] = []     # files the generator's rules say are not posts
         scan = scan_posts(posts_dir, config, rejected)
         cache = open_cache(config) if use_cache else None
