@@ -107,3 +107,12 @@ def test_pipes_and_dumb_terminals_show_nothing(tmp_path, term):
         code, _, terminal = _run_on_pty(BUILD, tmp_path, env)
         assert code == 0 and b"rendering" not in terminal
 
+
+def test_init_on_a_terminal(tmp_path):
+    site = Path(__file__).parent / "init_sites" / "zola"
+    out = tmp_path / "f.toml"
+    code, stdout, terminal = _run_on_pty(["init", str(site), "--output", str(out)], tmp_path,
+                                         _env(FEEDLETTER_PROGRESS_AFTER="0"))
+    assert code == 0, terminal
+    assert b"reading the site" in terminal
+    assert b"wrote " in stdout and out.is_file()

@@ -256,6 +256,35 @@ def check(posts_dir, config_path, now) -> None:
         sys.exit(EXIT_BAD_POSTS)
 
 
+# ---------------------------------------------------------------------------- init
+
+@main.command("init")
+@click.argument("site_dir", required=False, default=".", metavar="[SITE_DIR]",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--url", metavar="URL", help="The site's address, when its config has none.")
+@click.option("--output", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the config (default: SITE_DIR/feedletter.toml).")
+@click.option("--force", is_flag=True, help="Replace an existing config file.")
+def init_command(site_dir, url, output, force) -> None:
+    """Write a feedletter.toml from the site's own generator config.
+
+    Detects Jekyll, Hugo, Zola, Pelican, Middleman, Eleventy or a bare folder of posts,
+    reads the site's title, URL, permalinks, feeds and authors, and keeps its feed URLs
+    and entry ids. Example:
+
+        feedletter init ~/src/blog --url https://blog.example.org
+    """
+    from .init import run_init
+
+    with Progress.on_terminal().stage("reading the site"):
+        result = run_init(site_dir, output=output, url=url, force=force)
+    for line in result.found:
+        click.echo(f"found: {line}")
+    for line in result.undecided:
+        click.echo(f"not decided: {line}")
+    click.echo(f"wrote {result.path} ({result.generator}); next: feedletter build --config {result.path}")
+
+
 # ---------------------------------------------------------------------------- digest
 
 @main.command("digest")

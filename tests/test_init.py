@@ -1,0 +1,287 @@
+"""`feedletter init`: the generator's own config → a feedletter.toml that builds the site.
+
+Each expectation quotes the generator's documented behaviour it follows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from feedletter.cli import main
+from feedletter.config import load_config
+from feedletter.init.detect import detect
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "init_sites"
+
+
+def real_site(name: str) -> Path:
+    """A real site of the shared corpus (beside the oVirt one); never skipped in CI."""
+    from conftest import corpus_path
+
+    path = corpus_path().parent / name
+    if not path.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"real site {path} not found; CI must not skip corpus tests")
+        pytest.skip(f"real site {path} not found")
+    return path
+
+
+def init(*args: str, cwd: Path | None = None):
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, ["init", *args])
+    finally:
+        os.chdir(old)
+
+
+def written(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+# --- detection ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"_config.yml": "title: x\n"}, "jekyll"),
+    ({"hugo.toml": 'baseURL = "https://e.org/"\n'}, "hugo"),
+    ({"config/_default/hugo.yaml": "baseURL: https://e.org/\n"}, "hugo"),
+    ({"config.toml": 'baseURL = "https://e.org/"\ntitle = "x"\n'}, "hugo"),      # Hugo keys
+    ({"config.toml": 'base_url = "https://e.org"\ncompile_sass = false\n'}, "zola"),
+    ({"pelicanconf.py": "SITENAME = 'x'\n"}, "pelican"),
+    ({"config.rb": "activate :blog\n"}, "middleman"),
+    ({".eleventy.js": "module.exports = {};\n"}, "eleventy"),
+    ({"eleventy.config.js": "export default {};\n"}, "eleventy"),
+    ({"2020-01-01-a.md": "---\ntitle: a\n---\n"}, "feedletter"),
+    ({"docs/_config.yml": "title: x\n"}, "jekyll"),                            # a project's docs/
+])
+def test_detects_the_generator_from_its_files(tmp_path, files, expected):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert detect(tmp_path)[0] == expected
+
+
+# --- the real sites ----------------------------------------------------------------------
+
+def test_jekyll_news(tmp_path):
+    """jekyll-feed: "the feed is at /feed.xml" unless `feed.path`; `feed.categories` gives
+    /feed/<category>.xml; ids are `post.id | absolute_url`
+    (https://github.com/jekyll/jekyll-feed#readme). Jekyll: a collection's `permalink`
+    applies to its documents (https://jekyllrb.com/docs/permalinks/#collections)."""
+    site = real_site("jekyll-news")
+    out = tmp_path / "feedletter.toml"
+    result = init(str(site), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "found: generator: jekyll (docs/_config.yml)" in result.output
+    assert "found: site URL https://jekyllrb.com (url in _config.yml)" in result.output
+    cfg = written(out)
+    assert cfg["site"]["generator"] == "jekyll"
+    assert cfg["site"]["url"] == "https://jekyllrb.com"
+    assert cfg["site"]["feeds_url"] == "https://jekyllrb.com/"
+    assert cfg["site"]["timezone"] == "America/Los_Angeles"
+    assert cfg["paths"]["posts"] == str(site / "docs")
+    assert cfg["source"]["root"] == str(site / "docs")
+    assert cfg["source"]["permalink"] == "/news/:year/:month/:day/:title/"
+    assert cfg["source"]["future"] is True
+    assert cfg["feeds"]["ids"] == "jekyll-feed"
+    assert cfg["feeds"]["paths"]["atom"] == {"site": "feed.xml", "categories": "feed/{slug}.xml"}
+
+
+def test_otel_blog(tmp_path):
+    """Hugo: RSS of the home page at /index.xml and of a section at /<section>/index.xml
+    (https://gohugo.io/templates/rss/), `services.rss.limit`; the site's cascade gives the
+    blog section its RSS output; `<guid>{{ .Permalink }}</guid>`."""
+    site = real_site("otel-blog")
+    out = tmp_path / "feedletter.toml"
+    result = init(str(site), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "found: generator: hugo (config/_default/hugo.yaml)" in result.output
+    cfg = written(out)
+    assert cfg["site"]["generator"] == "hugo"
+    assert cfg["site"]["url"] == "https://opentelemetry.io"
+    assert cfg["site"]["language"] == "en-US"
+    assert cfg["paths"]["posts"] == str(site / "content" / "en")
+    assert cfg["feeds"] == {"ids": "permalink", "max_entries": 20, "paths": {"rss": {
+        "site": "index.xml", "tags": "tags/{slug}/index.xml",
+        "categories": "categories/{slug}/index.xml", "sections": "{slug}/index.xml"}},
+        "sections": [{"path": "blog", "in_main": True}]}
+
+
+def test_twir_pelican(tmp_path):
+    """Pelican: FEED_ALL_ATOM = 'atom.xml', CATEGORY_FEED_ATOM = 'categories/{slug}/atom.xml',
+    FEED_MAX_ITEMS = 4 in the site's pelicanconf.py; AUTHOR_FEED_ATOM's default is
+    'feeds/{slug}.atom.xml' (https://docs.getpelican.com/en/latest/settings.html#feed-settings)."""
+    site = real_site("twir")
+    out = tmp_path / "feedletter.toml"
+    result = init(str(site), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "not read (not literals in pelicanconf.py): USE_EMAIL_THEME" in result.output
+    cfg = written(out)
+    assert cfg["site"] | {} == {"generator": "pelican", "title": "This Week in Rust",
+                                "url": "https://this-week-in-rust.org", "language": "en",
+                                "timezone": "America/New_York", "author": "TWiR Contributors",
+                                "feeds_url": "https://this-week-in-rust.org/"}
+    assert cfg["source"]["permalink"] == "blog/{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+    assert cfg["feeds"]["ids"] == "pelican" and cfg["feeds"]["max_entries"] == 4
+    assert cfg["feeds"]["paths"]["atom"] == {"site": "atom.xml",
+                                             "categories": "categories/{slug}/atom.xml",
+                                             "authors": "feeds/{slug}.atom.xml"}
+    assert cfg["feeds"]["paths"]["rss"]["site"] == "rss.xml"
+
+
+def test_bare_folder_needs_a_url_then_builds(tmp_path, corpus_dir):
+    out = tmp_path / "feedletter.toml"
+    result = init(str(corpus_dir), "--output", str(out))
+    assert result.exit_code == 2
+    assert "no site URL" in result.output and "pass --url" in result.output
+    assert not out.exists()
+    result = init(str(corpus_dir), "--output", str(out), "--url", "https://www.ovirt.org")
+    assert result.exit_code == 0, result.output
+    cfg = written(out)
+    assert cfg["site"] == {"generator": "feedletter", "url": "https://www.ovirt.org"}
+    assert cfg["paths"] == {"posts": str(corpus_dir)}
+    assert "feeds" not in cfg
+    build = CliRunner().invoke(main, ["build", "--config", str(out), "--now", "2026-12-01T00:00:00Z"])
+    assert "78 posts published" in build.output
+    feed = feedparser.parse((tmp_path / "feeds" / "all.atom.xml").read_bytes())
+    assert feed.bozo == 0 and feed.entries[0].id.startswith("tag:www.ovirt.org,")
+
+
+def test_never_overwrites_without_force(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "zola", site)
+    (site / "feedletter.toml").write_text("# mine\n")
+    result = init(str(site))
+    assert result.exit_code == 2
+    assert "already exists; pass --force" in result.output
+    assert (site / "feedletter.toml").read_text() == "# mine\n"
+    result = init(str(site), "--force")
+    assert result.exit_code == 0, result.output
+    assert written(site / "feedletter.toml")["site"]["generator"] == "zola"
+
+
+def test_default_site_dir_is_the_current_folder(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "zola", site)
+    result = init(cwd=site)
+    assert result.exit_code == 0, result.output
+    cfg = written(site / "feedletter.toml")
+    assert cfg["source"]["root"] == "." and cfg["paths"]["posts"] == "content"
+
+
+# --- Zola fixtures (from Zola's documentation) --------------------------------------------
+
+def test_zola_feeds_taxonomies_and_sections(tmp_path):
+    """Zola: `feed_filenames = ["atom.xml", "rss.xml"]` writes both at the root; a taxonomy
+    with `feed = true` has /<taxonomy>/<term>/<file>; a section whose `_index.md` sets
+    `generate_feeds = true` has /<section>/<file>
+    (https://www.getzola.org/documentation/content/section/#front-matter)."""
+    out = tmp_path / "feedletter.toml"
+    result = init(str(FIXTURES / "zola"), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    cfg = written(out)
+    assert cfg["site"]["generator"] == "zola" and cfg["site"]["author"] == "The Fixture Team"
+    assert cfg["source"]["taxonomies"] == {"tag": "tags", "category": "categories"}
+    assert cfg["source"]["slugify"] == "on"
+    assert cfg["feeds"]["ids"] == "permalink"
+    assert cfg["feeds"]["paths"]["atom"] == {"site": "atom.xml", "tags": "tags/{slug}/atom.xml",
+                                             "sections": "{slug}/atom.xml"}
+    assert cfg["feeds"]["paths"]["rss"] == {"site": "rss.xml", "tags": "tags/{slug}/rss.xml",
+                                            "sections": "{slug}/rss.xml"}
+    assert cfg["feeds"]["sections"] == [
+        {"path": "blog", "title": "Blog", "in_main": True},
+        {"path": "news-internal", "title": "Internal news", "in_main": True}]
+
+
+def test_zola_before_0_19(tmp_path):
+    """Zola 0.18: `generate_feed = true` and `feed_filename = "rss.xml"`; the base URL has a path."""
+    out = tmp_path / "feedletter.toml"
+    assert init(str(FIXTURES / "zola-old"), "--output", str(out)).exit_code == 0
+    cfg = written(out)
+    assert cfg["site"]["url"] == "https://old.example.org/blog"
+    assert cfg["site"]["feeds_url"] == "https://old.example.org/blog/"
+    assert cfg["feeds"]["paths"] == {"rss": {"site": "rss.xml"}}
+
+
+# --- reading without running ---------------------------------------------------------------
+
+def test_pelicanconf_is_read_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    (tmp_path / "content").mkdir()
+    (tmp_path / "pelicanconf.py").write_text(
+        "import os\n"
+        f"open({str(marker)!r}, 'w').write('x')\n"
+        f"SITENAME = open({str(marker)!r}, 'w').name\n"
+        "LOCAL = False\n"
+        "SITEURL = 'https://blog.example.org' if not LOCAL else 'http://localhost:8000'\n"
+        "THEME = 'themes/x'\nTHEME_STATIC = THEME + '/static'\n"
+        "TIMEZONE = os.environ.get('TZ', 'UTC')\n"
+        "FEED_ALL_ATOM = None\nFEED_ALL_RSS = 'feeds/all.rss.xml'\n"
+        "if True:\n    SITEURL = 'https://elsewhere.example.org'\n")
+    out = tmp_path / "feedletter.toml"
+    result = init(str(tmp_path), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()
+    assert "not read (not literals in pelicanconf.py): SITENAME, TIMEZONE" in result.output
+    assert "no TIMEZONE" in result.output
+    cfg = written(out)
+    assert cfg["site"]["url"] == "https://blog.example.org"
+    assert "title" not in cfg["site"]
+    assert cfg["feeds"]["paths"]["rss"]["site"] == "feeds/all.rss.xml"
+    assert "site" not in cfg["feeds"]["paths"].get("atom", {})     # FEED_ALL_ATOM = None
+
+
+def test_broken_generator_config_is_one_line(tmp_path):
+    (tmp_path / "_config.yml").write_text("title: [unclosed\n")
+    result = init(str(tmp_path), "--output", str(tmp_path / "f.toml"))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"feedletter: {tmp_path / '_config.yml'}: cannot parse")
+    assert "Traceback" not in result.output
+
+
+def test_jekyll_authors_file(tmp_path):
+    """jekyll-feed looks a post's author up in `site.data.authors` (_data/authors.yml)."""
+    (tmp_path / "_config.yml").write_text("url: https://e.org\nbaseurl: /blog\nplugins: [jekyll-feed]\n"
+                                          "feed:\n  path: /atom.xml\n")
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_data" / "authors.yml").write_text(
+        "ann:\n  name: Ann Example\n  email: ann@e.org\n  uri: https://e.org/ann\nbob: Bob B\n")
+    out = tmp_path / "feedletter.toml"
+    assert init(str(tmp_path), "--output", str(out)).exit_code == 0
+    cfg = written(out)
+    assert cfg["site"]["url"] == "https://e.org/blog"
+    assert cfg["site"]["feeds_url"] == "https://e.org/blog/"
+    assert cfg["feeds"]["paths"]["atom"] == {"site": "atom.xml"}
+    assert cfg["authors"] == {"ann": {"name": "Ann Example", "email": "ann@e.org",
+                                      "uri": "https://e.org/ann"}, "bob": {"name": "Bob B"}}
+    load_config(out)
+
+
+# --- init && build, no edits -------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["jekyll-news", "otel-blog", "twir", "zola"])
+def test_init_then_build_with_no_edits(tmp_path, name):
+    site = FIXTURES / name if name == "zola" else real_site(name)
+    out = tmp_path / "feedletter.toml"
+    assert init(str(site), "--output", str(out)).exit_code == 0
+    config = load_config(out)
+    build = CliRunner().invoke(main, ["build", "--config", str(out), "--now", "2026-12-01T00:00:00Z"])
+    assert build.exit_code in (0, 1), build.output
+    published = int(build.stdout.strip().splitlines()[-1].split()[0])
+    assert published > 0, build.output
+    files = config.feed_paths
+    site_feed = tmp_path / "feeds" / (files.files.get(("atom", "site")) or files.files[("rss", "site")])
+    feed = feedparser.parse(site_feed.read_bytes())
+    assert feed.bozo == 0 and feed.entries
+    self_links = [link.href for link in feed.feed.links if link.rel == "self"]
+    assert self_links == [config.feeds_url + site_feed.relative_to(tmp_path / "feeds").as_posix()]
