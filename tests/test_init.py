@@ -285,3 +285,59 @@ def test_init_then_build_with_no_edits(tmp_path, name):
     assert feed.bozo == 0 and feed.entries
     self_links = [link.href for link in feed.feed.links if link.rel == "self"]
     assert self_links == [config.feeds_url + site_feed.relative_to(tmp_path / "feeds").as_posix()]
+
+
+def test_hugo_toml_permalinks_taxonomies_authors(tmp_path):
+    """Hugo: `[permalinks] posts = "/:year/:month/:slug/"`, `[taxonomies]` replaces the
+    default tag/category pair, `buildFuture`; every section has RSS unless the section
+    outputs leave it out (https://gohugo.io/configuration/outputs/#default-output-formats)."""
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://hugo.example.org/"\ntitle = "H"\nlanguageCode = "de-de"\n'
+        'timeZone = "Europe/Berlin"\nbuildFuture = true\n'
+        '[permalinks]\nposts = "/:year/:month/:slug/"\n'
+        '[taxonomies]\ntag = "tags"\nseries = "series"\n'
+        '[params.authors.ann]\nname = "Ann A"\nemail = "ann@e.org"\n')
+    for section in ("posts", "notes"):
+        (tmp_path / "content" / section).mkdir(parents=True)
+    out = tmp_path / "feedletter.toml"
+    result = init(str(tmp_path), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    cfg = written(out)
+    assert cfg["site"]["language"] == "de-de" and cfg["site"]["timezone"] == "Europe/Berlin"
+    assert cfg["source"]["permalinks"] == {"posts": "/:year/:month/:slug/"}
+    assert cfg["source"]["taxonomies"] == {"tag": "tags", "series": "series"}
+    assert cfg["source"]["future"] is True
+    assert cfg["authors"] == {"ann": {"name": "Ann A", "email": "ann@e.org"}}
+    assert [s["path"] for s in cfg["feeds"]["sections"]] == ["notes", "posts"]
+    assert cfg["paths"]["posts"] == "content"
+
+
+def test_middleman_and_eleventy(tmp_path):
+    """Middleman blog: `blog.prefix` and `blog.permalink` in config.rb
+    (https://middlemanapp.com/basics/blogging/); eleventy-base-blog's `_data/metadata.json`
+    and its feed template's `permalink: /feed/feed.xml` (https://www.11ty.dev/docs/plugins/rss/)."""
+    mm = tmp_path / "mm"
+    (mm / "source" / "blog").mkdir(parents=True)
+    (mm / "config.rb").write_text('activate :blog do |blog|\n  blog.prefix = "blog"\n'
+                                  '  blog.permalink = "{year}/{month}/{title}.html"\nend\n')
+    result = init(str(mm), "--output", str(mm / "f.toml"), "--url", "https://mm.example.org")
+    assert result.exit_code == 0, result.output
+    cfg = written(mm / "f.toml")
+    assert cfg["site"]["generator"] == "middleman"
+    assert cfg["paths"]["posts"] == "source/blog"
+    assert cfg["source"]["permalink"] == "/blog/{year}/{month}/{title}.html"
+    assert cfg["feeds"]["ids"] == "tag-uri"
+
+    ev = tmp_path / "ev"
+    (ev / "_data").mkdir(parents=True)
+    (ev / "content" / "blog").mkdir(parents=True)
+    (ev / "eleventy.config.js").write_text("export default function (c) {};\n")
+    (ev / "_data" / "metadata.json").write_text(
+        '{"title": "Eleventy Blog", "url": "https://11ty.example.org/", "language": "en"}')
+    (ev / "content" / "feed.njk").write_text("---\npermalink: /feed/feed.xml\n---\n<feed>\n")
+    result = init(str(ev), "--output", str(ev / "f.toml"))
+    assert result.exit_code == 0, result.output
+    cfg = written(ev / "f.toml")
+    assert cfg["site"]["url"] == "https://11ty.example.org"
+    assert cfg["paths"]["posts"] == "content/blog"
+    assert cfg["feeds"] == {"ids": "permalink", "paths": {"atom": {"site": "feed/feed.xml"}}}
