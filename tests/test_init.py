@@ -20,6 +20,7 @@ from feedletter.init.detect import detect
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "init_sites"
+BUILD = ["--now", "2026-12-01T00:00:00Z", "--jobs", "1"]
 
 
 def real_site(name: str) -> Path:
@@ -151,7 +152,7 @@ def test_bare_folder_needs_a_url_then_builds(tmp_path, corpus_dir):
     assert cfg["site"] == {"generator": "feedletter", "url": "https://www.ovirt.org"}
     assert cfg["paths"] == {"posts": str(corpus_dir)}
     assert "feeds" not in cfg
-    build = CliRunner().invoke(main, ["build", "--config", str(out), "--now", "2026-12-01T00:00:00Z", "--jobs", "1"])
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
     assert "78 posts published" in build.output
     feed = feedparser.parse((tmp_path / "feeds" / "all.atom.xml").read_bytes())
     assert feed.bozo == 0 and feed.entries[0].id.startswith("tag:www.ovirt.org,")
@@ -275,7 +276,7 @@ def test_init_then_build_with_no_edits(tmp_path, name):
     out = tmp_path / "feedletter.toml"
     assert init(str(site), "--output", str(out)).exit_code == 0
     config = load_config(out)
-    build = CliRunner().invoke(main, ["build", "--config", str(out), "--now", "2026-12-01T00:00:00Z", "--jobs", "1"])
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
     assert build.exit_code in (0, 1), build.output
     published = int(build.stdout.strip().splitlines()[-1].split()[0])
     assert published > 0, build.output
