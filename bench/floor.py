@@ -34,14 +34,13 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from run import rmtree
 
 from feedletter import feeds, posts, render
-from feedletter.config import load_config
+from feedletter.config import load_config, replace
 from feedletter.render import python_markdown, sanitize
 from feedletter.site import build_site
 

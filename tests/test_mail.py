@@ -15,14 +15,13 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from feedletter import mail
-from feedletter.config import SmtpConfig
+from feedletter.config import SmtpConfig, replace
 from feedletter.errors import FeedletterError, LockBusy
 from feedletter.mail import Delivery, send_message
 from smtputil import (

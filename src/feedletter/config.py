@@ -1,12 +1,12 @@
 """Site settings: `feedletter.toml` → a frozen `Config`.
 
-The dataclasses below ARE the schema: each field is one key of the file, with its type
-(checked by msgspec), its range (a `msgspec.Meta` in the type), the rules msgspec cannot
-say (a `Rule` in the type: text without control characters, http(s) URLs, patterns with
-their placeholders, files that exist) and its README line (`key(...)`). The README's
-config reference is generated from them (`python -m feedletter.config`), and
-`tests/test_config.py` fails when the two disagree. Adding a key is adding one field;
-see /work/notes/contracts.md.
+The `Table` classes below (frozen msgspec Structs) ARE the schema: each field is one key
+of the file, with its type (checked by msgspec), its range (a `msgspec.Meta` in the type),
+the rules msgspec cannot say (a `Rule` in the type: text without control characters,
+http(s) URLs, patterns with their placeholders, files that exist) and its README line
+(`key(...)`). The README's config reference is generated from them (`python -m
+feedletter.config`), and `tests/test_config.py` fails when the two disagree. Adding a key
+is adding one field; see /work/notes/contracts.md.
 
 A bad value is one line naming the file, the key and what is allowed (exit 2). Unknown
 keys are errors too: a typo such as `max_entires` must not pass silently and leave the
@@ -15,7 +15,6 @@ default in force.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 import string
@@ -25,7 +24,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import msgspec
@@ -257,23 +256,71 @@ Language = Annotated[str, Meta(pattern=r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")]
 Seconds = Annotated[float, Meta(gt=0, le=3600)]
 
 
-def key(default: Any = dataclasses.MISSING, doc: str = "", *, shown: str | None = None,
+_PENDING: list[dict[str, Any]] = []     # key()s of the class being defined, in order
+
+
+def key(default: Any = msgspec.NODEFAULT, doc: str = "", *, shown: str | None = None,
         toml: str | None = None, factory: Callable[[], Any] | None = None) -> Any:
     """One config key: its default, its README meaning, and how the default is shown.
 
     `toml` names the key in the file when it differs from the attribute (`from`);
-    `toml=""` marks an attribute that is not read from the file.
+    `toml=""` marks an attribute that is not read from the file. Every field of a
+    `Table` is declared with `key()` (checked when the class is made).
     """
-    meta = {"doc": doc, "shown": shown, "toml": toml}
+    _PENDING.append({"doc": doc, "shown": shown, "toml": toml})
     if factory is not None:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
+        return msgspec.field(default_factory=factory, name=toml or None)
+    return msgspec.field(default=default, name=toml or None)
+
+
+class Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A table of the config file. msgspec Structs, not dataclasses: making the ~20 classes
+    of the schema as frozen dataclasses cost ~10 ms of every command's start-up, as Structs
+    well under 1 ms."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = list(cls.__dict__.get("__annotations__", {}))
+        pending = _PENDING[:]
+        _PENDING.clear()
+        if len(pending) != len(names):
+            raise TypeError(f"{cls.__name__}: declare every field with key(...)")
+        cls.__keys__ = dict(zip(names, pending, strict=True))
+
+
+class _Field(NamedTuple):
+    name: str
+    metadata: dict[str, Any]
+    default: Any
+
+
+_FIELDS: dict[type, list[_Field]] = {}
+
+
+def _fields(cls: type) -> list[_Field]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = [_Field(f.name, cls.__keys__[f.name], f.default)
+                        for f in msgspec.structs.fields(cls)]
+    return _FIELDS[cls]
+
+
+def _is_table(obj: Any) -> bool:
+    return isinstance(obj, Table) or (isinstance(obj, type) and issubclass(obj, Table))
+
+
+def replace(table: Any, **changes: Any) -> Any:
+    """`dataclasses.replace` for the config's tables: a copy with `changes`."""
+    return msgspec.structs.replace(table, **changes)
+
+
+def as_dict(table: Any) -> dict[str, Any]:
+    """`dataclasses.asdict` for one table (not recursive)."""
+    return msgspec.structs.asdict(table)
 
 
 # --------------------------------------------------------------------------- schema
 
-@dataclass(frozen=True)
-class SiteTable:
+class SiteTable(Table):
     url: Url | None = key(None, "required; where the blog is served, `https://www.ovirt.org`",
                           shown="—")
     title: Text = key("Blog", "feed titles, digest header")
@@ -290,8 +337,7 @@ class SiteTable:
               "or `commonmark` (Hugo, Zola, Eleventy)", shown="by `site.generator`")
 
 
-@dataclass(frozen=True)
-class PathsTable:
+class PathsTable(Table):
     posts: Text | None = key(None, "posts folder (`--posts` overrides)",
                              shown="`posts`; with a `site.generator`, its content folder under "
                                    "`source.root`")
@@ -300,8 +346,7 @@ class PathsTable:
                                            "built-in ones", shown="—")
 
 
-@dataclass(frozen=True)
-class FormatPaths:
+class FormatPaths(Table):
     """`[feeds.paths.atom]` (and rss, json): whole file names for one format."""
 
     site: Annotated[str, SITE_FEED_PATH] | None = key(None, "the site feed's file", shown="—")
@@ -313,8 +358,7 @@ class FormatPaths:
                                                            shown="—")
 
 
-@dataclass(frozen=True)
-class FeedPathsTable:
+class FeedPathsTable(Table):
     """`[feeds.paths]`: a base per kind (each format adds its extension), and per format."""
 
     site: Annotated[str, SITE_FEED_PATH] = key("all", "the site feed (formats add `.atom.xml`, …)")
@@ -341,11 +385,10 @@ class FeedPaths:
         return pattern.replace("{slug}", slug)
 
 
-@dataclass(frozen=True)
-class FeedSection:
+class FeedSection(Table):
     """A collection of posts (a folder, or globs) with a feed of its own."""
 
-    path: Annotated[str, FOLDER] = key(dataclasses.MISSING, "a folder under the posts folder, "
+    path: Annotated[str, FOLDER] = key(msgspec.NODEFAULT, "a folder under the posts folder, "
                                                             "or a glob", shown="— (required)")
     slug: str | None = key(None, "`{slug}` of its feed paths", shown="from the path")
     title: Text | None = key(None, "its feed's title", shown="the path")
@@ -359,8 +402,7 @@ COLOR = Rule("a colour like #0b5cad or #fff",
 Color = Annotated[str, COLOR]
 
 
-@dataclass(frozen=True)
-class FeedColors:
+class FeedColors(Table):
     """`[feeds.colors]`: the browser view of the feeds (atom.xsl, rss.xsl)."""
 
     background: Color = key("#ffffff", "page background of a feed opened in a browser")
@@ -368,8 +410,7 @@ class FeedColors:
     accent: Color = key("#0b5cad", "its links, badge and subscribe box")
 
 
-@dataclass(frozen=True)
-class FeedsTable:
+class FeedsTable(Table):
     max_entries: Annotated[int, Meta(ge=1, le=100_000)] = key(50, "entries per feed, newest first")
     link_pattern: Annotated[str, pattern("site_url", "year", "month", "day", "slug", url=True)] = \
         key(DEFAULT_LINK_PATTERN, "a post's link")
@@ -399,8 +440,7 @@ class FeedsTable:
         key(50, "entries per archive document (fixed: changing it rewrites every archive)")
 
 
-@dataclass(frozen=True)
-class TagsTable:
+class TagsTable(Table):
     aliases: dict[Text, Text] = key(doc="spelling → the tag it means (`\"c-sharp\" = \"C#\"`): "
                                         "one feed for both", factory=dict, shown="—")
     slugs: dict[Text, Slug] = key(doc="tag → its feed name (`\"C++\" = \"cpp\"`)", factory=dict,
@@ -410,8 +450,7 @@ class TagsTable:
     fixed: dict[str, str] = key(toml="", factory=dict)         # tag key → slug
 
 
-@dataclass(frozen=True)
-class Author:
+class Author(Table):
     """A writer: `[authors.<username>]` in the file, or made from a post's `author:`."""
 
     username: str = key("", toml="")     # the table's name, not a key inside it
@@ -423,16 +462,14 @@ class Author:
     slug: Slug | None = key(None, "the author's feed name", shown="the username's slug")
 
 
-@dataclass(frozen=True)
-class Section:
-    title: Text = key(dataclasses.MISSING, "the section's heading", shown="— (required)")
+class Section(Table):
+    title: Text = key(msgspec.NODEFAULT, "the section's heading", shown="— (required)")
     tags: tuple[Text, ...] = key((), "posts with one of these tags go in it", shown="—")
     layout: Literal[LAYOUTS] | None = key(None, "its layout", shown="`digest.layout`")
     categories: tuple[Text, ...] = key((), "posts in one of these categories go in it", shown="—")
 
 
-@dataclass(frozen=True)
-class DigestConfig:
+class DigestConfig(Table):
     sender: Text | None = key(None, "the sender; required to `--send`", toml="from", shown="—")
     to: tuple[Text, ...] = key((), "default recipients", shown="—")
     subject: Annotated[str, pattern("name", "site_title", "period")] = \
@@ -462,8 +499,7 @@ class DigestConfig:
         key(doc="overrides of the digest's fixed strings", factory=dict, shown="—")
 
 
-@dataclass(frozen=True)
-class SmtpConfig:
+class SmtpConfig(Table):
     host: Text = key("localhost", "the mail server")
     port: Annotated[int, Meta(ge=1, le=65535)] | None = \
         key(None, "its port", shown="587 (465 for ssl, 25 for none)")
@@ -499,8 +535,7 @@ CONTENT_DIRS = {"hugo": "content", "zola": "content", "pelican": "content",
                 "middleman": "source", "jekyll": ".", "eleventy": "."}
 
 
-@dataclass(frozen=True)
-class SourceTable:
+class SourceTable(Table):
     """`[source]`: the generator's own rules, as `feedletter init` reads them from its
     config (the flavours in sources/ read them)."""
 
@@ -531,8 +566,7 @@ class SourceTable:
                                         "are not posts", shown="—")
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Table):
     """The whole file: one attribute per table. Read the flat properties below, or a table."""
 
     path: Path | None = key(None, toml="")
@@ -613,10 +647,10 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def _toml_fields(cls: type) -> dict[str, dataclasses.Field]:
+def _toml_fields(cls: type) -> dict[str, _Field]:
     """The file's name of each field that is read from the file."""
     out = {}
-    for f in dataclasses.fields(cls):
+    for f in _fields(cls):
         name = f.metadata.get("toml")
         if name != "":
             out[name or f.name] = f
@@ -641,10 +675,11 @@ def _split(tp: Any) -> tuple[Any, list[Any]]:
 
 
 def _rename(raw: Any, tp: Any, where: str, path: str) -> Any:
-    """The file's key names → attribute names; unknown keys are errors naming the key."""
+    """Unknown keys (and the attributes that are not read from the file) are errors naming
+    the key; msgspec would name only the table."""
     tp, _ = _split(tp)
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp) and isinstance(raw, dict):
+    if _is_table(tp) and isinstance(raw, dict):
         fields = _toml_fields(tp)
         out = {}
         for name, value in raw.items():
@@ -655,7 +690,7 @@ def _rename(raw: Any, tp: Any, where: str, path: str) -> Any:
             if name not in fields:
                 what = "table or key" if not path else "key"
                 raise ConfigError(where, f"unknown {what} '{dotted}'")
-            out[fields[name].name] = _rename(value, _hints(tp)[fields[name].name], where, dotted)
+            out[name] = _rename(value, _hints(tp)[fields[name].name], where, dotted)
         return out
     if origin is dict and isinstance(raw, dict):
         value_type = typing.get_args(tp)[1]
@@ -685,7 +720,7 @@ def _walk(value: Any, tp: Any, where: str, path: str, base: Path) -> None:
     for rule in rules:
         if problem := rule.test(value, base):
             _bad(where, path, tp, extras, value, problem)
-    if dataclasses.is_dataclass(value):
+    if _is_table(value):
         hints = _hints(type(value))
         for name, f in _toml_fields(type(value)).items():
             dotted = f"{path}.{name}" if path else name
@@ -726,11 +761,11 @@ def allowed(tp: Any, extras: list[Any] | None = None) -> str:
         return "one of " + ", ".join(map(str, typing.get_args(tp)))
     if origin in (tuple, list):
         item = typing.get_args(tp)[0]
-        return "a list of " + ("tables" if dataclasses.is_dataclass(item) else
+        return "a list of " + ("tables" if _is_table(item) else
                                allowed(item).removeprefix("a ").removeprefix("an "))
     if origin is dict:
         return "a table whose values are each " + allowed(typing.get_args(tp)[1])
-    if dataclasses.is_dataclass(tp):
+    if _is_table(tp):
         return "a table"
     words = _TYPE_NAMES.get(tp, getattr(tp, "__name__", str(tp)))
     for m in metas:
@@ -775,10 +810,9 @@ def _msgspec_error(where: str, exc: msgspec.ValidationError, renamed: dict) -> C
             tp, value = typing.get_args(base)[0], value[int(index)]
             names[-1] += f"[{index}]"
             continue
-        if dataclasses.is_dataclass(base):
-            f = next(f for f in dataclasses.fields(base) if f.name == name)
-            names.append(f.metadata.get("toml") or name)
-            tp = _hints(base)[name]
+        if _is_table(base):
+            names.append(name)
+            tp = _hints(base)[_toml_fields(base)[name].name]
         else:                        # a table of tables: the name is the user's
             names.append(name)
             tp = typing.get_args(base)[1]
@@ -787,12 +821,11 @@ def _msgspec_error(where: str, exc: msgspec.ValidationError, renamed: dict) -> C
     missing = re.match(r"Object missing required field `(\w+)`", message)
     if missing:
         base, _ = _split(tp)
-        f = next(f for f in dataclasses.fields(base) if f.name == missing[1])
-        return ConfigError(where, f"key '{dotted}.{f.metadata.get('toml') or f.name}' is required")
+        return ConfigError(where, f"key '{dotted}.{missing[1]}' is required")
     if not dotted:
         return ConfigError(where, f"invalid config: {message}")
     text = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-    if isinstance(value, dict) and not dataclasses.is_dataclass(_split(tp)[0]):
+    if isinstance(value, dict) and not _is_table(_split(tp)[0]):
         text = "a table"
     return ConfigError(where, f"key '{dotted}' must be {allowed(tp)}, not {text}")
 
@@ -841,9 +874,9 @@ def _complete(config: Config, path: Path | None, where: str, base: Path) -> Conf
     feeds_url = site.feeds_url or url + "/feeds/"
     if not feeds_url.endswith("/"):
         feeds_url += "/"
-    feeds = dataclasses.replace(config.feeds, sections=_sections(where, config.feeds.sections))
+    feeds = replace(config.feeds, sections=_sections(where, config.feeds.sections))
     tags = config.tags
-    tags = dataclasses.replace(tags, canonical={name_key(k): v for k, v in tags.aliases.items()},
+    tags = replace(tags, canonical={name_key(k): v for k, v in tags.aliases.items()},
                                fixed={name_key(k): v for k, v in tags.slugs.items()})
     _unique(where, "tags.slugs", tags.slugs)
     _unique(where, "authors.*.slug", {u: a.slug for u, a in config.authors.items() if a.slug})
@@ -856,11 +889,11 @@ def _complete(config: Config, path: Path | None, where: str, base: Path) -> Conf
                                          f"already an alias of 'authors.{other}'")
     smtp = config.smtp
     if smtp.ca_file:      # relative to the config file, like every path in it
-        smtp = dataclasses.replace(smtp, ca_file=str(base / smtp.ca_file))
-    return dataclasses.replace(
+        smtp = replace(smtp, ca_file=str(base / smtp.ca_file))
+    return replace(
         config, path=path,
-        site=dataclasses.replace(site, url=url, feeds_url=feeds_url),
-        authors={u: dataclasses.replace(a, username=u, name=a.name or u)
+        site=replace(site, url=url, feeds_url=feeds_url),
+        authors={u: replace(a, username=u, name=a.name or u)
                  for u, a in config.authors.items()},
         zones={abbr.upper(): target for abbr, target in config.zones.items()},
         feeds=feeds, feed_paths=_feed_paths(where, config.feeds.paths), smtp=smtp,
@@ -897,7 +930,7 @@ def _sections(where: str, sections: tuple[FeedSection, ...]) -> tuple[FeedSectio
         folder = s.path.strip("/")
         slug = s.slug or ("/".join(slugify(p) or "x" for p in folder.split("/") if "*" not in p)
                           or slugify(folder) or "section")
-        done.append(dataclasses.replace(s, path=folder, slug=slug, title=s.title or folder))
+        done.append(replace(s, path=folder, slug=slug, title=s.title or folder))
     slugs = [s.slug for s in done]
     if len(set(slugs)) < len(slugs):
         raise ConfigError(where, "'feeds.sections': two sections have the same slug; set 'slug'")
@@ -917,13 +950,13 @@ def reference_rows() -> list[tuple[str, str, str, str]]:
             base, _ = _split(tp)
             dotted = prefix + name
             origin = typing.get_origin(base)
-            if dataclasses.is_dataclass(base):
+            if _is_table(base):
                 visit(base, dotted + ".")
                 continue
-            if origin is dict and dataclasses.is_dataclass(typing.get_args(base)[1]):
+            if origin is dict and _is_table(typing.get_args(base)[1]):
                 visit(typing.get_args(base)[1], f"{dotted}.<{_placeholder(name)}>.")
                 continue
-            if origin is tuple and dataclasses.is_dataclass(typing.get_args(base)[0]):
+            if origin is tuple and _is_table(typing.get_args(base)[0]):
                 visit(typing.get_args(base)[0], f"{dotted}[].")
                 continue
             if origin is dict and prefix == "":
@@ -939,10 +972,12 @@ def _placeholder(table: str) -> str:
     return {"authors": "username", "zones": "ABBR"}.get(table, "name")
 
 
-def _shown(f: dataclasses.Field) -> str:
+def _shown(f: _Field) -> str:
     if f.metadata.get("shown"):
         return f.metadata["shown"]
     default = f.default
+    if default is msgspec.NODEFAULT:
+        return "—"
     if isinstance(default, bool):
         return f"`{str(default).lower()}`"
     if isinstance(default, str):

@@ -20,13 +20,13 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .config import Config, load_config
+from .config import Config, load_config, replace
 from .errors import FeedletterError
 
 COUNTER = "/__feedletter/build"

@@ -8,10 +8,9 @@ the entries. Feed readers ignore processing instructions: they parse the same do
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 
-from ..config import Config
+from ..config import Config, as_dict
 from ..templates import environment
 
 FILES = {"atom": "atom.xsl", "rss": "rss.xsl"}
@@ -32,7 +31,7 @@ def attach(document: bytes, feed_file: str, fmt: str) -> bytes:
 def stylesheets(cfg: Config) -> dict[str, bytes]:
     """atom.xsl and rss.xsl, with the site's colours (`[feeds.colors]`)."""
     env = environment(cfg)
-    colors = dataclasses.asdict(cfg.feeds.colors)
+    colors = as_dict(cfg.feeds.colors)
     return {name: env.get_template(name + ".j2").render(
                 colors=colors, index_url=cfg.feeds_url + "index.html").encode("utf-8")
             for name in FILES.values()}
