@@ -360,6 +360,18 @@ def test_each_recipient_gets_their_own_one_click_link(news, server, certs, monke
     assert b"token" not in (news.out / "digests" / "2016-11.txt").read_bytes()
 
 
+def test_token_is_bound_to_the_configured_list_id(news, server, certs, monkeypatch):
+    personal_news(news, server, certs, monkeypatch)
+    path = news.root / "feedletter.toml"
+    path.write_text(path.read_text().replace(
+        "[digest]\n", '[digest]\nlist_id = "news.lists.example.org"\n', 1))
+    assert send(news, "--to", "ada@example.org").exit_code == 0
+    url = unsubscribe_uris(parse(server.handler.messages[0].data))[0]
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    assert mail.verify_token("Ada@Example.org", "news.lists.example.org", token, SECRET)
+    assert not mail.verify_token("ada@example.org", "example.org", token, SECRET)
+
+
 def test_to_and_force_sends_never_rewrite_the_archive(news, server, certs, monkeypatch):
     personal_news(news, server, certs, monkeypatch)
     assert news.run("digest", "--month", "2016-11").exit_code == 0

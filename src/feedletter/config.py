@@ -478,8 +478,11 @@ class DigestConfig(Table):
     sections: tuple[Section, ...] = key((), "`[[digest.sections]]`, in order", shown="—")
     other_section: Text | None = key(None, "title of the last section",
                                      shown="More news, in the digest's language")
-    unsubscribe_url: Url | None = key(None, "the unsubscribe page", shown="—")
+    unsubscribe_url: Url | None = key(None, "the unsubscribe page; `{email}` and `{token}` make "
+                                            "it personal", shown="—")
     unsubscribe_mailto: Text | None = key(None, "the unsubscribe address", shown="—")
+    list_id: Text | None = key(None, "the list a personal unsubscribe token is bound to",
+                               shown="the site's host name")
     max_items: Annotated[int, Meta(ge=1, le=10_000)] = key(40, "posts listed at most")
     max_html_bytes: Annotated[int, Meta(ge=1_000, le=100_000_000)] = \
         key(100_000, "size the HTML is kept under")

@@ -83,7 +83,8 @@ def subject(config: Config, **values: str) -> str:
 
 def unsubscribe(config: Config) -> Unsubscribe | None:
     return Unsubscribe.from_config(config.digest.unsubscribe_url,
-                                   config.digest.unsubscribe_mailto, config.domain,
+                                   config.digest.unsubscribe_mailto,
+                                   config.digest.list_id or config.domain,
                                    where=where(config))
 
 
