@@ -311,6 +311,8 @@ def test_image_size_from_the_file_header(head, size):
      '<p>See <a href="https://x.org/">the notes</a>.</p>', True),   # inline markup kept
     ("<p>Intro.</p><p>We saw this error:</p><pre>boom</pre>", 20,
      "<p>Intro.</p>", True),                                       # never on a colon
+    ("<ul>\n<li>First item here.</li>\n<li>The second item is longer than all.</li>\n</ul>", 30,
+     "<ul>\n<li>First item here.</li></ul>", True),               # spaces counted as shown
     ("<p>Intro.</p><h2>Next part</h2><p>" + "x " * 40 + "</p>", 30,
      "<p>Intro.</p>", True),                                       # nor on a heading
 ])

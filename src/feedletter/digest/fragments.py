@@ -179,13 +179,14 @@ def _cut_block(block: lxml_html.HtmlElement, budget: int) -> None:
     short = cut_text(full, budget)
     ellipsis = short.endswith(" …")
     keep = len(short) - (2 if ellipsis else 0)
-    # Walk the text pieces in document order; whitespace runs count as one character, as
-    # in `full`. Truncate the piece where the kept text ends; drop everything after it.
+    # Walk the text pieces in document order, counting them as `full` does: whitespace
+    # runs are one space, and none before the first word or after another space.
+    # Truncate the piece where the kept text ends; drop everything after it.
     remaining = keep
     done = False
+    space_before = True
 
     def visit(el: lxml_html.HtmlElement) -> None:
-        nonlocal remaining, done
         el.text = _take(el.text)
         for child in list(el):
             if done:
@@ -195,17 +196,17 @@ def _cut_block(block: lxml_html.HtmlElement, budget: int) -> None:
             child.tail = _take(child.tail)
 
     def _take(piece: str | None) -> str | None:
-        nonlocal remaining, done
-        if piece is None:
-            return None
-        if done:
+        nonlocal remaining, done, space_before
+        if piece is None or done:
             return None
         squeezed = re.sub(r"\s+", " ", piece)
-        if len(squeezed) <= remaining:
-            remaining -= len(squeezed)
-            return squeezed
+        skip = 1 if space_before and squeezed.startswith(" ") else 0
+        if len(squeezed) - skip <= remaining:
+            remaining -= len(squeezed) - skip
+            space_before = squeezed.endswith(" ") if squeezed else space_before
+            return piece                       # as written (a <pre> keeps its lines)
         done = True
-        part = squeezed[:remaining].rstrip()
+        part = squeezed[: skip + remaining].rstrip()
         remaining = 0
         return part + (" …" if ellipsis else "")
 
