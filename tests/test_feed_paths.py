@@ -278,3 +278,34 @@ def test_page_bundles_sharing_an_id_get_distinct_ids(tmp_path):
     site = build_site(load_config(cfg), posts)
     assert len({p.id for p in site.posts}) == 3
     assert all(p.id.startswith("https://e.org/blog/index/") for p in site.posts)
+
+
+def test_category_feeds_and_digest_sections_from_a_jekyll_site(tmp_path):
+    """Jekyll: "category / categories … a taxonomy of their own" (https://jekyllrb.com/docs/posts/#categories);
+    each gets its feed, and a digest section can select posts by category."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_config.yml").write_text("url: https://j.example.org\ntitle: J\n")
+    (tmp_path / "_posts" / "2024-03-01-one.md").write_text(
+        "---\ntitle: One\ncategory: release\ntags: a b\n---\nFirst.\n")
+    (tmp_path / "_posts" / "2024-03-05-two.md").write_text(
+        "---\ntitle: Two\ncategories: [community]\n---\nSecond.\n")
+    cfg = tmp_path / "feedletter.toml"
+    cfg.write_text('[site]\ngenerator = "jekyll"\nurl = "https://j.example.org"\ntitle = "J"\n'
+                   '[[digest.sections]]\ntitle = "Releases"\ncategories = ["Release"]\n')
+    runner_args = ["--config", str(cfg), "--now", "2024-04-02T00:00:00Z"]
+    from click.testing import CliRunner
+
+    from feedletter.cli import main
+    build = CliRunner().invoke(main, ["build", *runner_args])
+    assert build.exit_code == 0, build.output
+    release = feedparser.parse((tmp_path / "feeds/categories/release.atom.xml").read_bytes())
+    assert [e.title for e in release.entries] == ["One"]
+    community = feedparser.parse((tmp_path / "feeds/categories/community.rss.xml").read_bytes())
+    assert [e.title for e in community.entries] == ["Two"]
+    # jekyll-feed, the Jekyll default: the id is the URL's folder and the slug
+    assert release.entries[0].id == "https://j.example.org/release/2024/03/01/one"
+    digest = CliRunner().invoke(main, ["digest", *runner_args, "--month", "2024-03",
+                                       "--out", str(tmp_path / "d")])
+    assert digest.exit_code == 0, digest.output
+    text = (tmp_path / "d" / "2024-03.txt").read_text()
+    assert text.index("RELEASES") < text.index("* One") < text.index("MORE NEWS") < text.index("* Two")

@@ -342,3 +342,33 @@ def test_middleman_and_eleventy(tmp_path):
     assert cfg["site"]["url"] == "https://11ty.example.org"
     assert cfg["paths"]["posts"] == "content/blog"
     assert cfg["feeds"] == {"ids": "permalink", "paths": {"atom": {"site": "feed/feed.xml"}}}
+
+
+def test_zola_site_keeps_its_feed_urls_and_ids(tmp_path):
+    """After init && build, each feed Zola wrote is at its URL with the same entries:
+    the site feed holds every page, a section's `<section>/atom.xml` its own pages, a tag's
+    `/tags/<tag>/atom.xml`; ids are the permalinks (Zola's atom.xml:
+    `<id>{{ page.permalink | safe }}</id>`)."""
+    out = tmp_path / "feedletter.toml"
+    assert init(str(FIXTURES / "zola"), "--output", str(out)).exit_code == 0
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
+    assert build.exit_code == 0, build.output
+    feeds = tmp_path / "feeds"
+
+    def entries(name: str) -> list[tuple[str, str]]:
+        parsed = feedparser.parse((feeds / name).read_bytes())
+        assert parsed.bozo == 0, name
+        assert [link.href for link in parsed.feed.links if link.rel == "self"] == \
+            ["https://zola.example.org/" + name]
+        return [(e.id, e.link) for e in parsed.entries]
+
+    site = entries("atom.xml")
+    assert len(site) == 4 and all(i == link for i, link in site)
+    assert ("https://zola.example.org/2019/10/24/dated-by-path/",) * 2 in site
+    assert entries("rss.xml") == site
+    assert [i for i, _ in entries("blog/atom.xml")] == [
+        "https://zola.example.org/blog/release/", "https://zola.example.org/blog/first-post/",
+        "https://zola.example.org/2019/10/24/dated-by-path/"]
+    assert [i for i, _ in entries("news-internal/rss.xml")] == \
+        ["https://zola.example.org/news-internal/staff-meeting/"]
+    assert len(entries("tags/release/atom.xml")) == 2
