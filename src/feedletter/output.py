@@ -249,8 +249,10 @@ def write_file(root: Path, rel: str, data: bytes, *, dry_run: bool = False,
             if not dry_run:
                 _write_new(dfd, name, shown, data, mode)
             return True
-    except FileNotFoundError:       # dry run: the folder does not exist yet
-        return True
+    except FileNotFoundError:
+        if dry_run:                 # the folder does not exist yet
+            return True
+        raise
 
 
 def read_file(root: Path, rel: str) -> bytes | None:
