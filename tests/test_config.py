@@ -90,6 +90,9 @@ BAD = [
     ('[smtp]\nsecurity = "tls"', "smtp.security", "one of starttls, ssl, none"),
     ('[smtp]\nusername = "zoë"', "smtp.username", "printable ASCII"),
     ('[smtp]\nca_file = "missing-ca.pem"', "smtp.ca_file", "no such file"),
+    ('[source]\npermalink = "blog/{slug.__class__.__mro__}/"', "source.permalink", "is not a plain"),
+    ('[source]\npermalink = "blog/{date:>999999999}/"', "source.permalink", "is not a plain"),
+    ('[source.permalinks]\nposts = "/{x[0]}/"', "source.permalinks.posts", "{x[0]}"),
 ]
 
 
@@ -169,6 +172,8 @@ def test_every_string_key_refuses_control_characters(site, key, allowed):
     '[smtp]\nca_file = "ca.pem"',           # relative to the config file
     'language = "pt-BR"\ntitle = "Zoë’s «blog» — 日本"',
     '[authors.ada]\nname = "Ada"\nemail = "ada@example.org"\nuri = "http://ada.example.org/"',
+    '[source]\npermalink = "blog/{date:%Y}/{date:%m}/{date:%-d}/{slug}/"',   # Pelican's ARTICLE_URL
+    '[source]\npermalink = "/news/:year/:month/:day/:title/"',               # Jekyll's
 ])
 def test_good_values_are_accepted(site, extra):
     (site.root / "ca.pem").write_text("not read by check\n")

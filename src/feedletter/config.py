@@ -244,6 +244,31 @@ def _strings(value: dict[str, str], base: Path) -> str | None:
 STRINGS = Rule("a table of the digest's strings (" + ", ".join(
     n + "".join(f" {{{p}}}" for p in ps) for n, ps in DIGEST_STRINGS.items()) + ")", _strings)
 
+# A Pelican ARTICLE_URL is str.format'ed with the post's metadata (any key, so the names
+# cannot be listed) and `{date:%Y}` specs: refuse what str.format would evaluate beyond a
+# plain name (`{slug.__class__}`, `{x[0]}`, `!r`) and specs that are no strftime (`:>999999999`).
+_STRFTIME_SPEC = re.compile(r"[%A-Za-z_\-:/. ]{0,40}")
+
+
+def _generator_pattern(value: str, _: Path) -> str | None:
+    if "{" not in value and "}" not in value:
+        return None          # Jekyll / Hugo syntax (`:year/:title`)
+    try:
+        parsed = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        return f"not a valid pattern ({exc})"
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or conversion or not _STRFTIME_SPEC.fullmatch(spec or ""):
+            return f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} " \
+                   "is not a plain {name} or {date:%Y}"
+    return None
+
+
+GENERATOR_PATTERN = Rule("a link pattern in the generator's syntax (`{name}` and `{date:%Y}` "
+                         "placeholders only)", _generator_pattern)
+
 # Text: one line of human text. Every string in the file is checked for control
 # characters anyway (see `_walk`); the alias documents the intent.
 Text = str
@@ -544,11 +569,11 @@ class SourceTable(Table):
 
     root: Text | None = key(None, "the generator's site folder (its config and content)",
                             shown="the config's folder")
-    permalink: Text = key("", "the post link in the generator's own syntax: Jekyll "
-                              "`/news/:year/:month/:day/:title/` or `pretty`, Pelican "
-                              "`ARTICLE_URL` `blog/{date:%Y}/{date:%m}/{slug}/`",
-                          shown="the generator's")
-    permalinks: dict[Text, Text] = key(doc="Hugo: section → link pattern "
+    permalink: Annotated[str, GENERATOR_PATTERN] = key(
+        "", "the post link in the generator's own syntax: Jekyll "
+            "`/news/:year/:month/:day/:title/` or `pretty`, Pelican "
+            "`ARTICLE_URL` `blog/{date:%Y}/{date:%m}/{slug}/`", shown="the generator's")
+    permalinks: dict[Text, Annotated[str, GENERATOR_PATTERN]] = key(doc="Hugo: section → link pattern "
                                            "(`{ posts = \"/:year/:month/:slug/\" }`)",
                                        factory=dict, shown="—")
     future: bool | None = key(None, "publish posts dated in the future (Jekyll `future`, Hugo "
