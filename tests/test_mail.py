@@ -155,6 +155,15 @@ def test_one_mailbox_spelled_several_ways_is_one_recipient(server, certs, tmp_pa
     assert len(server.handler.messages) == 1
 
 
+def test_mailboxes_keep_their_order_first_spelling_wins(server, certs, tmp_path):
+    ada, bob = mail.Mailbox("Ada", "example.org"), mail.Mailbox("bob", "example.net")
+    send = Run(smtp_config(server, certs), tmp_path)
+    deliveries = send([ada, bob, mail.Mailbox("ada", "example.org")])
+    assert [d.recipient for d in deliveries] == ["Ada@example.org", "bob@example.net"]
+    assert [m.rcpt for m in server.handler.messages] == [("Ada@example.org",),
+                                                         ("bob@example.net",)]
+
+
 def test_implicit_tls(start, certs, tmp_path):
     server = start(security="ssl")
     send = Run(smtp_config(server, certs, security="ssl"), tmp_path)

@@ -91,12 +91,14 @@ def send_message(message: EmailMessage, recipients: Sequence[str | Mailbox],
     """
     port = check_smtp(smtp, where)
     context = tls_context(smtp, where)
-    boxes = [r if isinstance(r, Mailbox) else None for r in recipients]
-    if None in boxes:
+    if all(isinstance(r, Mailbox) for r in recipients):
+        unique: dict[str, Mailbox] = {}
+        for box in recipients:
+            unique.setdefault(box.key, box)  # type: ignore[union-attr, arg-type]
+        boxes = list(unique.values())
+    else:
         boxes = parse_recipients([str(r) for r in recipients], where="recipients",
                                  what="recipient")
-    else:
-        boxes = list({b.key: b for b in reversed(boxes)}.values())[::-1]  # type: ignore
     if password is None:
         password = os.environ.get(PASSWORD_ENV)
     password = password or None
