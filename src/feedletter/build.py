@@ -14,14 +14,14 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from . import ids, index
 from .cache import Cache, digest, salt_for
 from .config import Config
-from .emit import FeedSpec, emit_feed, emit_indexes, feed_specs, index_names, posts_in_feeds
+from .emit import FeedSpec, archives, emit_feed, emit_indexes, feed_specs, index_names, posts_in_feeds
 from .errors import FeedletterError, PostError
 from .locks import file_lock
 from .output import TreeWriter, WriteReport, file_stat, remove_stale_temps, write_file
@@ -48,6 +48,7 @@ class BuildResult:
     rendered: int = 0
     site: Site | None = None         # None when nothing changed since the last build
     reasons: dict[str, int] | None = None   # files found, and why those not published were not
+    pinged: list[str] = field(default_factory=list)   # feed URLs the WebSub hub was told of
 
     def explanation(self) -> str | None:
         """Why a build that found files published none, or skipped most as non-posts
@@ -425,7 +426,7 @@ def _index_later(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]],
 
 def _spec_key(salt: str, spec: FeedSpec) -> str:
     parts = [salt, spec.path, *spec.files.values(), spec.title, spec.description, spec.kind,
-             spec.name]
+             spec.name, str(spec.page), str(spec.pages)]
     for post in spec.posts:
         parts += [post.id, post.link, post.digest or post.source]
     return digest(*parts)
@@ -450,10 +451,11 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
     """Emit and write every feed whose inputs changed; keep the others as they are."""
     cache, salt = renderer.cache, renderer.salt
     specs = feed_specs(site)
+    documents = archives.expand(site.config, specs)    # with feeds.archives: and their archives
     # (inputs key, file names, spec); the spec None stands for the two index files
     groups: list[tuple[str, list[str], FeedSpec | None]] = [
         (_spec_key(salt, spec), list(spec.files.values()),
-         spec) for spec in specs]
+         spec) for spec in documents]
     index_key = digest(salt, *(f"{s.files}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
                                f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
     groups.append((index_key, index_names(site.config), None))
@@ -483,6 +485,40 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
         keep = {str(out_dir / n) for _, names, _ in groups for n in names}
         cache.put_outputs(rows, keep)
     return report
+
+
+def _changed_feeds(site: Site, report: WriteReport) -> list[str]:
+    """The self URLs of the current feed documents this build rewrote (not archives:
+    nobody subscribes to those)."""
+    written = set(report.written)
+    return [spec.url(site.config, fmt) for spec in feed_specs(site)
+            for fmt, name in spec.files.items() if name in written]
+
+
+def _ping_hub(config: Config, cache: Cache | None, changed: list[str],
+              result: BuildResult) -> None:
+    """Tell the WebSub hub about changed feeds, and again about those it did not hear of
+    last time (kept in the cache); a hub that fails is a warning, never a failed build."""
+    hub = config.feeds.websub_hub
+    if not hub:
+        return
+    pending = cache.get_state("websub-pending") if cache is not None else None
+    urls = sorted(set(changed) | set(pending if isinstance(pending, list) else []))
+    if not urls:
+        return
+    from .websub import publish_all
+
+    feeds = config.feeds
+    outcomes = publish_all(hub, urls, timeout=feeds.websub_timeout,
+                           retries=feeds.websub_retries, backoff=feeds.websub_backoff)
+    result.pinged = [o.url for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        result.warnings.append(f"websub: the hub {hub} did not take {o.url}: {o.detail} "
+                               f"({o.tries} {'try' if o.tries == 1 else 'tries'}; the next build "
+                               "tries again)")
+    if cache is not None and (failed or pending):
+        cache.put_state("websub-pending", [o.url for o in failed])
 
 
 def _fingerprint(salt: str, scan: list[tuple[str, str]], posts_dir: Path, out_dir: Path,
@@ -559,6 +595,7 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
             if cache is not None and not dry_run:
                 quick = _unchanged(cache, fingerprint, out_dir, now)
                 if quick is not None:
+                    _ping_hub(config, cache, [], quick)      # what the last build could not
                     quick.seconds = time.perf_counter() - started
                     return quick
             with contextlib.ExitStack() as opened:
@@ -594,6 +631,8 @@ def build(config: Config, *, posts_dir: Path | None = None, out_dir: Path | None
                     "files": len(scan) + len(rejected),
                     "not a post": len(rejected) + load.notes, "draft": load.drafts,
                     "future": load.scheduled, "expired": load.expired, "bad": len(errors)}
+                if report is not None and not dry_run:
+                    _ping_hub(config, cache, _changed_feeds(site, report), result)
                 if cache is not None and not dry_run:
                     _remember(cache, fingerprint, result, load)
         finally:

@@ -206,6 +206,9 @@ def build(posts_dir, out_dir, config_path, now, strict, quiet, jobs, no_cache) -
                        now=_now(now, config), strict=strict, jobs=jobs, use_cache=not no_cache,
                        progress=Progress.on_terminal(quiet))
     _report(result.errors, result.warnings, quiet)
+    if result.pinged:
+        click.echo(f"WebSub: told {config.feeds.websub_hub} of {len(result.pinged)} changed "
+                   f"feed{'s' * (len(result.pinged) != 1)}")
     report = result.report
     if report is None:
         feeds = f"nothing written (--strict: {len(result.errors)} bad posts)"

@@ -462,7 +462,8 @@ class FeedsTable(Table):
         key(1.0, "seconds before the first retry, doubled each time", shown="1")
     archives: bool = key(False, "RFC 5005 archive documents: see [Archives](#archives)")
     archive_size: Annotated[int, Meta(ge=1, le=100_000)] = \
-        key(50, "entries per archive document (fixed: changing it rewrites every archive)")
+        key(25, "entries per archive document, at most half of `max_entries` (fixed: "
+                "changing it rewrites every archive)")
 
 
 class TagsTable(Table):
@@ -915,6 +916,11 @@ def _complete(config: Config, path: Path | None, where: str, base: Path) -> Conf
             if other != username:
                 raise ConfigError(where, f"key 'authors.{username}.aliases': {alias!r} is "
                                          f"already an alias of 'authors.{other}'")
+    if feeds.archives and feeds.archive_size * 2 > feeds.max_entries:
+        # the posts after the newest archive must fit in the current document, and a feed
+        # with archives must have two (emit/archives.py)
+        raise ConfigError(where, f"key 'feeds.archive_size' ({feeds.archive_size}) must be at most "
+                                 f"half of 'feeds.max_entries' ({feeds.max_entries})")
     smtp = config.smtp
     if smtp.ca_file:      # relative to the config file, like every path in it
         smtp = replace(smtp, ca_file=str(base / smtp.ca_file))

@@ -12,7 +12,7 @@ from ..config import Config
 from ..posts import Post
 from ..render import Rendered
 from ..site import Site
-from . import opml, stylesheet
+from . import archives, opml, stylesheet
 from .atom_rss import atom_and_rss, new_generator, set_links
 from .index_page import index_html
 from .jsonfeed import json_feed
@@ -30,8 +30,19 @@ def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -
     return {
         spec.files["atom"]: atom,
         spec.files["rss"]: rss,
-        spec.files["json"]: json_feed(cfg, spec, render),
+        spec.files["json"]: json_feed(cfg, spec, render, extra=_json_extra(cfg, spec)),
     }
+
+
+def _json_extra(cfg: Config, spec: FeedSpec) -> dict:
+    """JSON Feed's `hubs` (WebSub) and `next_url`: the older page of the same history."""
+    extra: dict = {}
+    if cfg.feeds.websub_hub and spec.page == 0:
+        extra["hubs"] = [{"type": "WebSub", "url": cfg.feeds.websub_hub}]
+    older = dict(archives.links(cfg, spec, "json")).get("prev-archive")
+    if older:
+        extra["next_url"] = older
+    return extra
 
 
 def index_names(cfg: Config) -> list[str]:
@@ -55,7 +66,7 @@ def emit_all(site: Site, render: Callable[[Post], Rendered]) -> dict[str, bytes]
     """Every output file of `feedletter build` (relative path → bytes), uncached."""
     specs = feed_specs(site)
     files: dict[str, bytes] = {}
-    for spec in specs:
+    for spec in archives.expand(site.config, specs):
         files.update(emit_feed(site.config, spec, render))
     files.update(emit_indexes(site.config, specs))
     return files

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from ..config import Config
 from ..posts import Post
 from ..render import Rendered
-from . import stylesheet
+from . import archives, stylesheet
 from .names import join_names
 from .specs import MEDIA_TYPES, FeedSpec
 
@@ -83,26 +83,61 @@ def _author_dict(author) -> dict[str, str]:
     return d
 
 
-def set_links(fg, site_url: str, self_url: str, self_type: str) -> None:
-    """The feed's self link (also its id) and the site as its alternate link."""
+def set_links(fg, site_url: str, self_url: str, self_type: str,
+              extra: list[tuple[str, str]] = ()) -> None:
+    """The feed's self link (also its id), `extra` (rel, href) links, and the site as its
+    alternate link."""
     # feedgen takes the RSS <link> from the *last* link given: the site, not the feed.
     fg.link([{"href": self_url, "rel": "self", "type": self_type},
+             *({"href": href, "rel": rel} for rel, href in extra),
              {"href": site_url + "/", "rel": "alternate", "type": "text/html"}], replace=True)
     fg.id(self_url)
 
 
+def _extra_links(cfg: Config, spec: FeedSpec, fmt: str) -> list[tuple[str, str]]:
+    """WebSub's hub (current documents only: nobody subscribes to an archive) and the
+    RFC 5005 links."""
+    extra = archives.links(cfg, spec, fmt)
+    if cfg.feeds.websub_hub and spec.page == 0:
+        extra.insert(0, ("hub", cfg.feeds.websub_hub))
+    return extra
+
+
+def _document(fg, cfg: Config, spec: FeedSpec, fmt: str) -> bytes:
+    extra = _extra_links(cfg, spec, fmt)
+    set_links(fg, cfg.site_url, spec.url(cfg, fmt), MEDIA_TYPES[fmt], extra)
+    if not extra and spec.page == 0:     # feedgen's own bytes, as always
+        return fg.atom_str(pretty=True, encoding="UTF-8") if fmt == "atom" \
+            else fg.rss_str(pretty=True, encoding="UTF-8")
+    from lxml import etree
+
+    # feedgen writes every Atom link, but in RSS only the self one (as atom:link): the
+    # others are added beside it. An archive document says so with <fh:archive/>.
+    if fmt == "atom":
+        feed, doc = fg._create_atom()  # noqa: SLF001 - atom_str is this plus tostring
+        anchor = feed.findall("link")[-1]     # feedgen's Atom elements are xmlns attributes
+    else:
+        feed, doc = fg._create_rss()  # noqa: SLF001 - rss_str is this plus tostring
+        channel = feed.find("channel")
+        anchor = channel.find("{http://www.w3.org/2005/Atom}link")
+        for rel, href in reversed(extra):
+            anchor.addnext(etree.Element("{http://www.w3.org/2005/Atom}link", href=href, rel=rel))
+    if spec.page:
+        anchor.addnext(etree.Element(f"{{{archives.HISTORY_NS}}}archive",
+                                     nsmap={"fh": archives.HISTORY_NS}))
+    return etree.tostring(doc, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+
+
 def atom_and_rss(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]
                  ) -> tuple[bytes, bytes]:
-    """One FeedSpec → its Atom and RSS documents."""
+    """One FeedSpec (a current or an archive document) → its Atom and RSS documents."""
     fg = _generator(cfg, spec, render)
-    set_links(fg, cfg.site_url, spec.url(cfg, "atom"), MEDIA_TYPES["atom"])
-    atom = fg.atom_str(pretty=True, encoding="UTF-8")
-    set_links(fg, cfg.site_url, spec.url(cfg, "rss"), MEDIA_TYPES["rss"])
+    atom = _document(fg, cfg, spec, "atom")
     # RSS readers (and feedparser) read a channel's <description> as HTML, Atom's
     # <subtitle> as text: a tag called "<img src=x onerror=…>" is text in both only if
     # it is escaped once more here (the description is text: site.description, names).
     fg.subtitle(html.escape(spec.description, quote=False))
-    rss = fg.rss_str(pretty=True, encoding="UTF-8")
+    rss = _document(fg, cfg, spec, "rss")
     if cfg.feeds.stylesheet:
         atom = stylesheet.attach(atom, spec.files["atom"], "atom")
         rss = stylesheet.attach(rss, spec.files["rss"], "rss")

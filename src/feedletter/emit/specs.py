@@ -26,6 +26,14 @@ class FeedSpec:
     kind: str            # "site" | "sections" | "categories" | "tags" | "authors"
     name: str
     files: dict[str, str]     # format ("atom", "rss", "json") → path under the output folder
+    # RFC 5005 archives (`feeds.archives`, emit/archives.py): every post of the feed, newest
+    # first (only until the archive documents are made); which document this is (0 the
+    # current one, k the k-th archive from the oldest); how many archives the feed has; and
+    # for an archive, its current document's files.
+    history: tuple[Post, ...] = ()
+    page: int = 0
+    pages: int = 0
+    current: dict[str, str] | None = None
 
     def url(self, cfg: Config, fmt: str) -> str:
         """Where the feed of that format is served: its self link."""
@@ -44,7 +52,8 @@ def feed_specs(site: Site) -> list[FeedSpec]:
     cfg = site.config
     limit = cfg.max_entries
     specs = [FeedSpec("all", cfg.title, cfg.description or f"Posts from {cfg.title}",
-                      tuple(site.main_posts[:limit]), "site", cfg.title, _files(cfg, "site"))]
+                      tuple(site.main_posts[:limit]), "site", cfg.title, _files(cfg, "site"),
+                      history=tuple(site.main_posts) if cfg.feeds.archives else ())]
     taken = {name: "the site feed" for name in specs[0].files.values()}
     for group in site.groups():
         spec = _group_spec(cfg, group)
@@ -72,7 +81,8 @@ def _group_spec(cfg: Config, group: Group) -> FeedSpec:
     description = _DESCRIPTIONS[group.kind].format(name=group.name, title=cfg.title)
     return FeedSpec(f"{group.kind}/{group.slug}", title, description,
                     group.posts[: cfg.max_entries], group.kind, group.name,
-                    _files(cfg, group.kind, group.slug))
+                    _files(cfg, group.kind, group.slug),
+                    history=group.posts if cfg.feeds.archives else ())
 
 
 def posts_in_feeds(specs: Iterable[FeedSpec]) -> list[Post]:
