@@ -251,6 +251,9 @@ def test_corpus_digests_feed(corpus_cfg):
     assert feed.entries[0].updated == "2017-03-01T00:00:00+00:00"
     assert "Setting Community Values" in feed.entries[1].content[0].value
     assert "style=" not in data.decode()
+    # the hidden inbox preview line is no part of an entry (its hiding style is gone)
+    assert "preheader" not in data.decode() and "&#847;" not in data.decode()
+    assert "\u034f" not in feed.entries[0].content[0].value
     # the feed is rebuilt from the files only: the same files, the same bytes
     assert run("digest", "--config", str(corpus_cfg), "--month", "2013-10").exit_code == 0
     assert (out / "digests.atom.xml").read_bytes() == data

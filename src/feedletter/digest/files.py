@@ -150,6 +150,9 @@ def _page_parts(page: str, period: Period) -> tuple[str, str]:
     body = root.find("body")
     if body is None:
         return title, ""
+    # The inbox preview line is hidden by its style, which goes below: it goes too.
+    for el in body.find_class("preheader"):
+        el.drop_tree()
     # Feed readers style entries themselves and flag style attributes as unsafe.
     for el in body.iter():
         el.attrib.pop("style", None)
