@@ -424,6 +424,24 @@ def test_posts_deleted_or_replaced_while_rendering_are_bad_posts_the_rest_publis
     assert titles(site / "feeds" / "all.atom.xml") == {"Post A", "C swapped", "Post D"}
 
 
+def test_a_post_deleted_before_a_digest_renders_it_is_left_out_with_a_warning(site):
+    patch = """
+        import feedletter.build as _b
+        _prepare = _b.Renderer.prepare
+        def prepare(self, posts):
+            if os.path.exists("posts/b.md"):
+                os.remove("posts/b.md")
+            return _prepare(self, posts)
+        _b.Renderer.prepare = prepare
+    """
+    result = cli(site, "digest", "--month", "2026-09", patch=patch)
+    assert result.returncode == 0, result.stderr
+    assert "warning: not in any digest: posts/b.md: changed while the build was running" \
+        in result.stderr
+    page = (site / "feeds" / "digests" / "2026-09.txt").read_text()
+    assert "Post A" in page and "Post C" in page and "Post B" not in page
+
+
 def test_a_post_deleted_between_scan_and_read_is_a_bad_post(site):
     patch = """
         import feedletter.build as _b

@@ -12,6 +12,7 @@ interrupted by SIGINT/SIGTERM.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import platform
 import signal
 import sys
@@ -23,8 +24,8 @@ from pathlib import Path
 import click
 
 from . import __version__, ids
+from .build import PostsChanged, open_period, open_site
 from .build import build as run_build
-from .build import open_period, open_site
 from .config import Config, load_config
 from .dates import out_of_range, parse_zone
 from .errors import FeedletterError, Interrupted, LockBusy, OutputError, SendError
@@ -347,8 +348,17 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
                      use_cache=not dry_run, save_over=64) as (load, site, renderer):
         for problem in load.errors:
             click.echo(f"warning: not in any digest: {problem}", err=True)
-        built = digests.build_digest(site, period, intro=intro, recipients=recipients,
-                                     exclude=exclude, render=renderer)
+        while True:
+            try:
+                built = digests.build_digest(site, period, intro=intro, recipients=recipients,
+                                             exclude=exclude, render=renderer)
+                break
+            except PostsChanged as changed:     # renamed, deleted, replaced since loading
+                for problem in changed.errors:
+                    click.echo(f"warning: not in any digest: {problem}", err=True)
+                gone = {e.path for e in changed.errors}
+                site = dataclasses.replace(site, posts=[p for p in site.posts
+                                                        if p.source not in gone])
     for warning in built.warnings if built is not None else ():
         click.echo(f"warning: {warning}", err=True)
     if built is None:
