@@ -110,9 +110,11 @@ def dedupe(posts: Sequence[Post], tz: tzinfo) -> tuple[list[Post], list[str]]:
 
 
 def duplicate_warnings(posts: Iterable[Post], tz: tzinfo) -> list[str]:
-    """What `dedupe` says for each calendar month of `posts` (for `feedletter check`)."""
+    """What `dedupe` says for each calendar month of `posts` (for `feedletter check`), as
+    the month's digest would: posts with `digest: false` are not in it."""
     months: dict[tuple[int, int], list[Post]] = defaultdict(list)
-    for post in sorted(posts, key=lambda p: (p.date.timestamp(), p.id, p.source)):
+    wanted = (p for p in posts if p.in_digest)
+    for post in sorted(wanted, key=lambda p: (p.date.timestamp(), p.id, p.source)):
         local = post.date.astimezone(tz)
         months[(local.year, local.month)].append(post)
     return [w for key in sorted(months) for w in dedupe(months[key], tz)[1]]
