@@ -96,6 +96,9 @@ def test_jekyll_news(tmp_path):
     assert cfg["source"]["future"] is True
     assert cfg["feeds"]["ids"] == "jekyll-feed"
     assert cfg["feeds"]["paths"]["atom"] == {"site": "feed.xml", "categories": "feed/{slug}.xml"}
+    # Liquid's `site.*` is the config: the posts use {{ site.repository }} 35 times
+    assert cfg["source"]["variables"]["repository"] == "https://github.com/jekyll/jekyll"
+    assert cfg["source"]["variables"]["baseurl"] == ""
 
 
 def test_otel_blog(tmp_path):
@@ -280,6 +283,9 @@ def test_init_then_build_with_no_edits(tmp_path, name):
     assert build.exit_code in (0, 1), build.output
     published = int(build.stdout.strip().splitlines()[-1].split()[0])
     assert published > 0, build.output
+    for feed_file in (tmp_path / "feeds").rglob("*.xml"):
+        # what a variable of the site's config would have given, never an empty one
+        assert b'href="https://jekyllrb.com/issues/' not in feed_file.read_bytes()
     files = config.feed_paths
     site_feed = tmp_path / "feeds" / (files.files.get(("atom", "site")) or files.files[("rss", "site")])
     feed = feedparser.parse(site_feed.read_bytes())

@@ -61,8 +61,12 @@ def read(root: Path, config_file: Path | None) -> Findings:
     excluded = data.get("exclude")
     if isinstance(excluded, list) and excluded:
         f.source["exclude"] = [str(x) for x in excluded]
-    f.source["variables"] = {k: v for k, v in (("baseurl", baseurl), ("url", text(data.get("url"))),
-                                               ("title", title)) if v is not None}
+    # Liquid's `site.*` is the whole config (`{{ site.repository }}` in a post): every
+    # top-level value feedletter can carry (text, numbers, booleans; not lists or tables).
+    variables = {str(k): v for k, v in data.items()
+                 if isinstance(v, str | int | float | bool) and str(k) not in ("baseurl",)}
+    variables["baseurl"] = baseurl
+    f.source["variables"] = variables
 
     authors_file = next((root / "_data" / n for n in ("authors.yml", "authors.yaml", "authors.json")
                          if (root / "_data" / n).is_file()), None)
