@@ -53,7 +53,7 @@ def discover(posts_dir: Path, config: Config | None = None,
                     yield entry.path
                     continue
                 rel = entry.path[cut:].replace(os.sep, "/")
-                if is_post(rel, config) and not any(fnmatchcase(rel, g) for g in exclude):
+                if is_post(rel, root, config) and not any(fnmatchcase(rel, g) for g in exclude):
                     yield entry.path
                 elif rejected is not None:
                     rejected.append(entry.path)

@@ -38,7 +38,7 @@ def skip_dir(name: str) -> bool:
     return name.startswith(".") or name in _SKIP
 
 
-def is_post(rel: str, config) -> bool:
+def is_post(rel: str, root: str, config) -> bool:
     return not any(part in _SKIP for part in rel.split("/")[:-1])
 
 

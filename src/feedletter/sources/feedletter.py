@@ -32,7 +32,7 @@ _NEAR = {"dete": "date", "titel": "title", "tittle": "title", "tag": "tags",
          "autor": "author", "auther": "author", "summery": "summary"}
 
 
-def is_post(rel: str, config: object) -> bool:
+def is_post(rel: str, root: str, config) -> bool:
     return True
 
 

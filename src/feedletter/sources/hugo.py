@@ -55,13 +55,13 @@ EXPIRY_DATE = ("expirydate", "unpublishdate")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 
 
-def is_post(rel: str, config) -> bool:
+def is_post(rel: str, root: str, config) -> bool:
     parts = rel.split("/")
     if os.path.splitext(parts[-1])[0] == "_index":
         return False
     # a file below a leaf bundle's folder (other than its index.md) is a page resource
     for depth in range(1, len(parts) - (parts[-1].startswith("index.") and 1 or 0)):
-        if _is_bundle(str(config.posts_dir), "/".join(parts[:depth])):
+        if _is_bundle(root, "/".join(parts[:depth])):
             return False
     return True
 

@@ -57,14 +57,14 @@ def skip_dir(name: str) -> bool:
     return name.startswith((".", "_", "#", "~")) or name in ("node_modules", "vendor")
 
 
-def _parts(rel: str, config) -> list[str]:
+def _parts(rel: str, root: str) -> list[str]:
     """The path's folders and name, from the posts folder's own name on (a site whose
     `paths.posts` is its `_posts` folder)."""
-    return [os.path.basename(os.path.normpath(config.posts_dir)), *rel.split("/")]
+    return [os.path.basename(os.path.normpath(root)), *rel.split("/")]
 
 
-def is_post(rel: str, config) -> bool:
-    parts = _parts(rel, config)
+def is_post(rel: str, root: str, config) -> bool:
+    parts = _parts(rel, root)
     if "_drafts" in parts[:-1]:
         return True
     return "_posts" in parts[:-1] and DATE_FILENAME.match(parts[-1]) is not None
@@ -146,7 +146,7 @@ def read(doc: Doc) -> Reading:
         published = _mtime(doc)
     published = published.astimezone(zone)
     updated = doc.first_date("last_modified_at", "updated") or published
-    parts = _parts(doc.rel, doc.config)
+    parts = _parts(doc.rel, str(doc.config.posts_dir))
     in_drafts = "_drafts" in parts[:-1]
     draft = (doc.flag("published") is False) or (in_drafts and not source.drafts)
     folders = [p for p in doc.parts[:-1] if p not in ("_posts", "_drafts")]

@@ -16,7 +16,7 @@ from .discover import scan_posts, warn_stray_files
 from .files import read_post
 from .frontmatter import body_of
 from .model import Post, is_published
-from .parse import NotAPost, parse_post, relative
+from .parse import NotAPost, parse_post
 
 
 @dataclass
@@ -43,13 +43,17 @@ def read_body(path: Path, root: Path, config: Config, file_digest: str) -> str |
     return summary_and_body({}, body_of(normalized(text)), str(path), Hints.of(raw))[1]
 
 
-def load_one(path: Path | str, root: Path, config: Config) -> tuple[str, object]:
-    """One file → ("post", Post) | ("error", PostError) | ("note", warning). Never raises."""
+def load_one(path: Path | str, root: Path, config: Config,
+             rel: str | None = None) -> tuple[str, object]:
+    """One file → ("post", Post) | ("error", PostError) | ("note", warning). Never raises.
+
+    `rel`: the path relative to `root` (found from the two when not given)."""
     display = str(path)
     try:
         text, raw = read_post(display, root, config.max_post_bytes)
-        rel = relative(display, config) if Path(root) == config.posts_dir else \
-            display[len(str(root).rstrip("/")) + 1:]
+        if rel is None:
+            prefix = str(root).rstrip("/") + "/"
+            rel = display[len(prefix):] if display.startswith(prefix) else display
         return "post", parse_post(text, display, config, raw=raw, file_digest=digest(raw),
                                   rel=rel)
     except NotAPost as note:
@@ -60,8 +64,8 @@ def load_one(path: Path | str, root: Path, config: Config) -> tuple[str, object]
 
 def _load_chunk(args: tuple[list[str], str, Config, bool]) -> list[tuple[str, object]]:
     paths, root, config, keep_bodies = args
-    folder = Path(root)
-    outcomes = [load_one(p, folder, config) for p in paths]
+    folder, cut = Path(root), len(root.rstrip("/")) + 1
+    outcomes = [load_one(p, folder, config, p[cut:]) for p in paths]
     if keep_bodies:
         return outcomes
     return [("post", value.slim()) if kind == "post" else (kind, value)

@@ -49,7 +49,7 @@ SLUG_REGEX_SUBSTITUTIONS = (
 _TAG = re.compile(r"<[^>]*>")
 
 
-def is_post(rel: str, config: object) -> bool:
+def is_post(rel: str, root: str, config) -> bool:
     top = rel.split("/", 1)[0] if "/" in rel else ""
     return top not in PAGE_PATHS + STATIC_PATHS
 

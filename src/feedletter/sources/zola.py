@@ -40,8 +40,8 @@ SUFFIXES = (".md",)
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?)?[_-]")
 
 
-def is_post(rel: str, config) -> bool:
-    return _hugo_is_post(rel, config)      # the same layout: sections and bundles
+def is_post(rel: str, root: str, config) -> bool:
+    return _hugo_is_post(rel, root, config)      # the same layout: sections and bundles
 
 
 def bare(doc: Doc) -> dict:
