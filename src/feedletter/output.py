@@ -40,7 +40,7 @@ import json
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -202,7 +202,8 @@ def temp_name(name: str) -> str:
     return f".{name[:120]}.{os.getpid()}-{secrets.token_hex(8)}{TMP_MARK}"
 
 
-def _write_new(dfd: int, name: str, shown: Path, data: bytes, mode: int) -> None:
+def _write_new(dfd: int, name: str, shown: Path, data: bytes, mode: int,
+               check: Callable[[Path], None] | None = None) -> None:
     tmp = temp_name(name)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
@@ -221,6 +222,8 @@ def _write_new(dfd: int, name: str, shown: Path, data: bytes, mode: int) -> None
             os.fchmod(fd, mode)
         finally:
             os.close(fd)
+        if check is not None:       # the complete file, under its temporary name
+            check(shown.with_name(tmp))
         os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -234,11 +237,13 @@ def _write_new(dfd: int, name: str, shown: Path, data: bytes, mode: int) -> None
 
 
 def write_file(root: Path, rel: str, data: bytes, *, dry_run: bool = False,
-               mode: int = 0o644) -> bool:
+               mode: int = 0o644, check: Callable[[Path], None] | None = None) -> bool:
     """Write `root/rel` atomically; whether its bytes changed (False: nothing written).
 
-    With `dry_run`, only compare. Safe to call from several processes at once for
-    different names.
+    With `dry_run`, only compare. `check(path)` is called on the complete temporary file
+    before it replaces the target (`init` loads the config it wrote there, relative
+    paths resolving as they will); whatever it raises leaves the target as it was. Safe
+    to call from several processes at once for different names.
     """
     rel_dir, name = _split(rel)
     shown = root / rel
@@ -247,7 +252,7 @@ def write_file(root: Path, rel: str, data: bytes, *, dry_run: bool = False,
             if _same_bytes(dfd, name, shown, data):
                 return False
             if not dry_run:
-                _write_new(dfd, name, shown, data, mode)
+                _write_new(dfd, name, shown, data, mode, check)
             return True
     except FileNotFoundError:
         if dry_run:                 # the folder does not exist yet

@@ -8,13 +8,13 @@ with the real config loader before it replaces anything.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
+from ..output import write_file
 from . import eleventy, hugo, jekyll, middleman, pelican, plain, zola
 from .detect import detect
 from .model import Findings
@@ -77,13 +77,13 @@ def _check_and_write(target: Path, text: str) -> None:
     """Load the text with the real loader first; then replace the target atomically."""
     from ..config import load_config
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.init-tmp")
-    temp.write_text(text, "utf-8")
-    try:
-        load_config(temp)
-    except ConfigError as exc:
-        temp.unlink()
-        raise ConfigError(str(target), f"the config init made does not load ({exc.reason}); "
-                                       "nothing written: please report this") from None
-    os.replace(temp, target)
+    def loads(temp: Path) -> None:
+        try:
+            load_config(temp)
+        except ConfigError as exc:
+            raise ConfigError(str(target), f"the config init made does not load ({exc.reason}); "
+                                           "nothing written: please report this") from None
+
+    # The one writer (random O_EXCL temporary, only a regular file replaced), checked
+    # before it replaces anything.
+    write_file(target.parent, target.name, text.encode("utf-8"), check=loads)
