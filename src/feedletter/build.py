@@ -355,6 +355,10 @@ def load_site(config: Config, posts_dir: Path | None, now: datetime, *,
               save_over: int = 0) -> tuple[LoadResult, Site]:
     load = load_posts(config, posts_dir, now=now, cache=cache, pool=pool,
                       keep_bodies=keep_bodies, scan=scan, save_over=save_over)
+    if config.feeds.updated == "git":
+        from . import gitdates
+
+        load.posts = gitdates.apply(load.posts, posts_dir or config.posts_dir, load.warnings)
     return load, build_site(config, load.posts, posts_dir, ids.read(config))
 
 
@@ -424,11 +428,13 @@ def _index_later(cache: Cache, posts_dir: Path, scan: list[tuple[str, str]],
     cache.defer(lambda: index.save(cache, posts_dir, scan, load, site))
 
 
-def _spec_key(salt: str, spec: FeedSpec) -> str:
+def _spec_key(salt: str, spec: FeedSpec, git: bool = False) -> str:
     parts = [salt, spec.path, *spec.files.values(), spec.title, spec.description, spec.kind,
              spec.name, str(spec.page), str(spec.pages)]
     for post in spec.posts:
         parts += [post.id, post.link, post.digest or post.source]
+        if git:         # `updated` from git is not in the file's bytes
+            parts.append(post.updated.isoformat())
     return digest(*parts)
 
 
@@ -454,7 +460,7 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
     documents = archives.expand(site.config, specs)    # with feeds.archives: and their archives
     # (inputs key, file names, spec); the spec None stands for the two index files
     groups: list[tuple[str, list[str], FeedSpec | None]] = [
-        (_spec_key(salt, spec), list(spec.files.values()),
+        (_spec_key(salt, spec, site.config.feeds.updated == "git"), list(spec.files.values()),
          spec) for spec in documents]
     index_key = digest(salt, *(f"{s.files}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
                                f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
@@ -527,6 +533,10 @@ def _fingerprint(salt: str, scan: list[tuple[str, str]], posts_dir: Path, out_di
         register = ids.register_path(config).read_bytes()
     except OSError:
         register = b""
+    if config.feeds.updated == "git":    # a commit changes `updated` without touching a file
+        from .gitdates import head
+
+        register += head(posts_dir).encode()
     return digest(salt, str(posts_dir.absolute()), str(out_dir), str(strict), register,
                   *(f"{path}\0{key}" for path, key in scan))
 

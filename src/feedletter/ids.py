@@ -34,7 +34,7 @@ from pathlib import Path
 from .config import Config
 from .dates import rfc3339
 from .errors import ConfigError
-from .posts import Post
+from .sources import Post
 
 NAME = "feedletter.ids"
 HEADER = (
