@@ -28,7 +28,7 @@ from .build import PostsChanged, open_period, open_site
 from .build import build as run_build
 from .config import Config, load_config
 from .dates import out_of_range, parse_zone
-from .errors import FeedletterError, Interrupted, LockBusy, OutputError, SendError
+from .errors import FeedletterError, FileInTheWay, Interrupted, LockBusy, OutputError, SendError
 from .mail import parse_recipients, report_line, sent_count
 from .output import write_file
 from .progress import Progress
@@ -148,9 +148,13 @@ class _Group(click.Group):
             with _signals_interrupt():
                 return super().invoke(ctx)
         except FeedletterError as exc:
-            suffix = ("; no file was left half-written (each is its old or its new version)"
-                      if isinstance(exc, OutputError) else "")
-            click.echo(f"feedletter: {_one_line(str(exc), 1000)}{suffix}", err=True)
+            text = str(exc)
+            if isinstance(exc, FileInTheWay):
+                text = f"{_shown(Path(exc.path))}: {exc.reason}"
+            elif isinstance(exc, OutputError):
+                text = (f"{_shown(Path(exc.path))}: {exc.reason}; no file was left half-written "
+                        "(each is its old or its new version)")
+            click.echo(f"feedletter: {_one_line(text, 1000)}", err=True)
             sys.exit(_exit_code(exc))
         except (Interrupted, KeyboardInterrupt) as exc:
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT

@@ -108,8 +108,8 @@ def _open_subdir(parent: int, name: str, shown: Path, *, create: bool) -> int:
         except FileNotFoundError:
             if not create:
                 raise
-        except (NotADirectoryError, OSError) as exc:
-            if isinstance(exc, NotADirectoryError) or exc.errno == errno.ELOOP:
+        except OSError as exc:
+            if exc.errno in (errno.ENOTDIR, errno.ELOOP):       # a file or a link there
                 st = os.stat(name, dir_fd=parent, follow_symlinks=False)
                 raise FileInTheWay(str(shown), f"is {_kind(st.st_mode)}, not a folder; "
                                    "feedletter writes only into real folders") from None
