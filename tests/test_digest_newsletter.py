@@ -103,6 +103,7 @@ footer = "Lanternfish e.V., Example Street 1, Brno · [Imprint](/imprint/)"
 
 def test_masthead_preheader_footer(site):
     site.config(NEWSLETTER)
+    (site.root / "logo.png").write_bytes(png(240, 96))     # the site's own: its size is read
     post(site, "a.md", "Release 3.2", "2016-11-02", "release, Bugs")
     post(site, "b.md", "Meetup", "2016-11-03", "events")
     post(site, "c.md", "Roadmap", "2016-11-04")
@@ -115,8 +116,10 @@ def test_masthead_preheader_footer(site):
     assert masthead.get("href") == "https://example.org/"
     logo = root.find_class("logo")[0]
     assert (logo.get("src"), logo.get("alt")) == ("https://example.org/logo.png", "Lanternfish")
+    assert (logo.get("width"), logo.get("height")) == ("120", "48")      # 48 px high
     header = root.find_class("header-image")[0]
     assert header.get("alt") == "Fish in the dark" and header.get("width") == "600"
+    assert header.get("height") is None                     # no such file: left to CSS
     pre = root.find_class("preheader")[0]
     assert pre.text_content().startswith("November 2016: Release 3.2 · Meetup · Roadmap …")
     assert "display:none" in pre.get("style") and "mso-hide:all" in pre.get("style")

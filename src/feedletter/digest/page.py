@@ -18,6 +18,7 @@ from ..templates import environment
 from .files import DIGESTS_DIR, FEED_NAME
 from .fragments import email_fragment
 from .i18n import KEYS, Words, locale_of
+from .images import ItemImage, local_size
 from .model import FeedLink, SectionView
 from .period import Period
 from .text import references, text_part, wrap
@@ -83,6 +84,24 @@ def _markdown(text: str | None, config: Config) -> tuple[str, str]:
     return fragment, (plain + "\n" + references(refs, "") if refs else plain)
 
 
+def _masthead_image(config: Config, url: str | None, alt: str, *, width: int | None = None,
+                    height: int | None = None) -> ItemImage | None:
+    """The logo (`height` fixed) or header image (`width` fixed), with the other side
+    scaled from the file when the site's folder holds it (Outlook sizes images by their
+    attributes, not by CSS)."""
+    if not url:
+        return None
+    size = local_size(url, config.site_url, (config.base_dir, config.base_dir / "static",
+                                             config.posts_dir))
+    if size is not None:
+        w, h = size
+        if height is not None:
+            width = round(w * height / h)
+        else:
+            height = round(h * width / w) if width else None
+    return ItemImage(url, alt, width or 0, height)
+
+
 def _context(config: Config, site: Site, period: Period, subject: str, intro: str | None,
              posts: Sequence[Post], words: Words) -> dict:
     names = {g.slug: g.name for g in site.tags}
@@ -107,9 +126,9 @@ def _context(config: Config, site: Site, period: Period, subject: str, intro: st
         "period": period,
         "period_label": words.period(period),
         "preheader": preheader(config, words, period, [p.title for p in posts]),
-        "logo": FeedLink(digest.logo_alt or name, digest.logo) if digest.logo else None,
-        "header_image": (FeedLink(digest.header_image_alt or "", digest.header_image)
-                         if digest.header_image else None),
+        "logo": _masthead_image(config, digest.logo, digest.logo_alt or name, height=48),
+        "header_image": _masthead_image(config, digest.header_image,
+                                        digest.header_image_alt or "", width=600),
         "intro_html": intro_html,
         "intro_text": intro_text,
         "footer_html": footer_html,
