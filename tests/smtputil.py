@@ -95,6 +95,7 @@ class Received:
     mail_from: str
     rcpt: tuple[str, ...]
     data: bytes
+    mail_options: tuple[str, ...] = ()
 
 
 class Handler:
@@ -173,7 +174,7 @@ class Handler:
 
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
         received = Received(envelope.mail_from, tuple(envelope.rcpt_tos),
-                            bytes(envelope.original_content))
+                            bytes(envelope.original_content), tuple(envelope.mail_options))
         if self.kill_at_data == len(self.messages) + 1:
             # The sender dies after handing over the message, before our reply: the
             # message is kept (as a real server may), the sender never hears of it.
@@ -250,12 +251,13 @@ def free_port() -> int:
 class SmtpServer:
     """A running test server. security: 'starttls' (required), 'ssl' (implicit) or 'none'."""
 
-    def __init__(self, certs: Certs, security: str = "starttls", auth: bool = True) -> None:
+    def __init__(self, certs: Certs, security: str = "starttls", auth: bool = True,
+                 smtputf8: bool = False) -> None:
         self.handler = Handler()
         self.port = free_port()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(certs.cert_file, certs.key_file)
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
         if security == "starttls":
             kwargs.update(tls_context=context, require_starttls=True)
         elif security == "ssl":

@@ -185,6 +185,28 @@ def test_non_ascii_display_name_needs_no_smtputf8(news, server):
     assert msg["To"].addresses[0].addr_spec == "zoe@example.org"
 
 
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_non_ascii_local_part_needs_smtputf8_and_only_then(news, certs, smtputf8):
+    server = SmtpServer(certs, smtputf8=smtputf8).start()
+    try:
+        configure(news, server, certs, '[digest]\nfrom = "News <news@example.org>"\n')
+        result = send(news, "--to", "zoë@example.org", "--to", "ada@example.org")
+        received = list(server.handler.messages)
+    finally:
+        server.stop()
+    ada = next(m for m in received if m.rcpt == ("ada@example.org",))
+    assert "SMTPUTF8" not in ada.mail_options          # only the address that needs it
+    if smtputf8:
+        assert result.exit_code == 0, result.output
+        zoe = next(m for m in received if m.rcpt == ("zoë@example.org",))
+        assert "SMTPUTF8" in zoe.mail_options
+    else:
+        assert result.exit_code == 3, result.output
+        assert "FAILED: zoë@example.org (RCPT:" in result.stdout
+        assert "no SMTPUTF8" in result.stdout
+        assert "sent: ada@example.org" in result.stdout
+
+
 def test_idna_domain_is_punycode_in_envelope_and_header(news, server):
     result = send(news, "--to", "Zoë <zoe@exämple.org>")
     assert result.exit_code == 0, result.output

@@ -54,3 +54,13 @@ def test_any_recipient_text_is_refused_or_only_checked_addresses(value):
         assert "\r" not in box.addr_spec and "\n" not in box.addr_spec and " " not in box.addr_spec
         assert box.domain.isascii()
     assert len({b.key for b in boxes}) == len(boxes)
+
+
+def test_a_sender_with_a_non_ascii_local_part_is_refused_naming_the_key():
+    try:
+        new_message([("From", [Mailbox("zoë", "example.org")], "key 'digest.from'")],
+                     where="feedletter.toml")
+    except ConfigError as exc:
+        assert "key 'digest.from'" in str(exc) and "non-ASCII local part" in str(exc)
+    else:
+        raise AssertionError("not refused")

@@ -24,6 +24,7 @@ import email.policy
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.errors import NonASCIILocalPartDefect
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -71,8 +72,11 @@ def parse_mailboxes(value: str, *, where: str, what: str) -> list[Mailbox]:
         header = email.policy.default.header_factory("To", value)
     except (ValueError, IndexError) as exc:  # the parser refuses CR/LF once decoded
         raise bad(str(exc)) from None
-    if header.defects:
-        raise bad(str(header.defects[0]))
+    # A non-ASCII local part is an address of RFC 6531 (sent with SMTPUTF8), which
+    # email-validator checks below; every other defect is a malformed address list.
+    defects = [d for d in header.defects if not isinstance(d, NonASCIILocalPartDefect)]
+    if defects:
+        raise bad(str(defects[0]))
     if any(group.display_name is not None for group in header.groups):
         raise bad("a group (name: ...;) is not a recipient")
     mailboxes = []

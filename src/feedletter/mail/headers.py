@@ -173,6 +173,10 @@ def new_message(fields: Sequence[Field | tuple[str, Sequence[Mailbox], str]], *,
                 if has_control(box.addr_spec) or " " in box.addr_spec:
                     raise ConfigError(where, f"{keys or name}: {box.addr_spec!r} is not an "
                                              "address")
+                if box.needs_smtputf8:  # headers are written in ASCII (no SMTPUTF8 needed)
+                    raise ConfigError(where, f"{keys or name}: {box.addr_spec!r} has a "
+                                             "non-ASCII local part, which an ASCII header "
+                                             "cannot carry; use an ASCII address")
             lines.append(f"{name}: {_fold_mailboxes(name, boxes)}")
             expected.append((name, "", keys, tuple(boxes)))
     block = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
