@@ -335,3 +335,23 @@ def test_footer_links_follow_the_feed_paths(site):
                      "https://example.org/feeds/topics/events/feed.atom.xml"]
     for link in links:
         assert (site.out / link.removeprefix("https://example.org/feeds/")).is_file()
+
+
+def test_digest_false_added_after_a_build_is_seen_through_the_index(site):
+    """The digest's index re-reads an edited post (same id, tags and dates): a later
+    `digest: false` or a new picture is what the digest uses, as a full load would."""
+    site.config(DIGEST)
+    post(site, "a.md", "Kept", "2016-11-02")
+    post(site, "b.md", "Left out later", "2016-11-03")
+    assert site.run("build").exit_code == 0                   # writes the index
+    post(site, "b.md", "Left out later", "2016-11-03", "", "digest: false")
+    post(site, "a.md", "Kept", "2016-11-02", "", "image: /pic.png")
+    assert site.run("digest", "--month", "2016-11").exit_code == 0
+    root = page_of(site)
+    assert [a.text_content() for a in root.find_class("post-link")] == ["Kept"]
+    assert root.find_class("item-image")[0].get("src") == "https://example.org/pic.png"
+    assert site.run("digest", "--month", "2016-11", "--out", str(site.root / "indexed")).exit_code == 0
+    (site.root / ".feedletter" / "cache.sqlite").unlink()      # a full load gives the same
+    assert site.run("digest", "--month", "2016-11", "--out", str(site.root / "full")).exit_code == 0
+    assert (site.root / "indexed" / "2016-11.html").read_bytes() == \
+        (site.root / "full" / "2016-11.html").read_bytes()
