@@ -167,6 +167,8 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except OSError as exc:
+            if exc.errno is None:       # not the system's error (jinja2's TemplateNotFound): a bug
+                sys.exit(_internal_error(exc))
             where = f"{exc.filename}: " if exc.filename else ""
             reason = exc.strerror or str(exc)
             click.echo(f"feedletter: {where}{_one_line(reason)}", err=True)
