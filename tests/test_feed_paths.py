@@ -53,6 +53,7 @@ def test_custom_paths_keep_the_urls_subscribers_poll(site):
     site.config_text = site.config_text + 'feeds_url = "https://example.org/"\n'
     site.config("""
         [feeds.paths]
+        index = "feeds.html"
         authors = "people/{slug}"
         [feeds.paths.atom]
         site = "feed.xml"
@@ -89,7 +90,8 @@ def test_custom_paths_keep_the_urls_subscribers_poll(site):
     assert "https://example.org/feed.xml" in urls
     assert "https://example.org/tags/news/feed.xml" in urls
     assert "https://example.org/people/bob.atom.xml" in urls
-    index = (site.out / "index.html").read_text()
+    assert "index.html" not in files      # a site's home page lives there: the list moved
+    index = (site.out / "feeds.html").read_text()
     assert 'href="https://example.org/feed.xml"' in index
     assert 'href="https://example.org/index.xml"' in index
     assert 'href="https://example.org/tags/news/feed.xml"' in index
@@ -112,6 +114,8 @@ def test_custom_paths_keep_the_urls_subscribers_poll(site):
     ('[feeds.paths.atom]\ntopics = "t/{slug}"\n', "unknown key 'feeds.paths.atom.topics'"),
     ('[feeds.paths.atom]\nsite = "x.xml"\n[feeds.paths.rss]\nsite = "x.xml"\n', "share a file"),
     ('[feeds.paths]\nsite = "a/{name}"\n', "must be a relative path"),
+    ('[feeds.paths]\nindex = "feeds.txt"\n', "must end in .html"),
+    ('[feeds.paths]\nindex = "../feeds.html"\n', "outside the output folder"),
     ('[feeds]\nids = "guid"\n', "'feeds.ids' must be one of tag-uri, permalink, jekyll-feed, pelican"),
     ('[site]\ngenerator = "wordpress"\n', "'site.generator' must be one of"),
     ('[[feeds.sections]]\ntitle = "x"\n', "'feeds.sections[0].path' is required"),

@@ -96,6 +96,7 @@ def test_jekyll_news(tmp_path):
     assert cfg["source"]["future"] is True
     assert cfg["feeds"]["ids"] == "jekyll-feed"
     assert cfg["feeds"]["paths"]["atom"] == {"site": "feed.xml", "categories": "feed/{slug}.xml"}
+    assert cfg["feeds"]["paths"]["index"] == "feeds.html"      # /index.html is the home page
     # Liquid's `site.*` is the config: the posts use {{ site.repository }} 35 times
     assert cfg["source"]["variables"]["repository"] == "https://github.com/jekyll/jekyll"
     assert cfg["source"]["variables"]["baseurl"] == ""
@@ -115,7 +116,7 @@ def test_otel_blog(tmp_path):
     assert cfg["site"]["url"] == "https://opentelemetry.io"
     assert cfg["site"]["language"] == "en-US"
     assert cfg["paths"]["posts"] == str(site / "content" / "en")
-    assert cfg["feeds"] == {"ids": "permalink", "max_entries": 20, "paths": {"rss": {
+    assert cfg["feeds"] == {"ids": "permalink", "max_entries": 20, "paths": {"index": "feeds.html", "rss": {
         "site": "index.xml", "tags": "tags/{slug}/index.xml",
         "categories": "categories/{slug}/index.xml", "sections": "{slug}/index.xml"}},
         "sections": [{"path": "blog", "in_main": True}]}
@@ -214,7 +215,7 @@ def test_zola_before_0_19(tmp_path):
     cfg = written(out)
     assert cfg["site"]["url"] == "https://old.example.org/blog"
     assert cfg["site"]["feeds_url"] == "https://old.example.org/blog/"
-    assert cfg["feeds"]["paths"] == {"rss": {"site": "rss.xml"}}
+    assert cfg["feeds"]["paths"] == {"index": "feeds.html", "rss": {"site": "rss.xml"}}
 
 
 # --- reading without running ---------------------------------------------------------------
@@ -347,7 +348,8 @@ def test_middleman_and_eleventy(tmp_path):
     cfg = written(ev / "f.toml")
     assert cfg["site"]["url"] == "https://11ty.example.org"
     assert cfg["paths"]["posts"] == "content/blog"
-    assert cfg["feeds"] == {"ids": "permalink", "paths": {"atom": {"site": "feed/feed.xml"}}}
+    assert cfg["feeds"] == {"ids": "permalink", "paths": {"index": "feeds.html",
+                                                          "atom": {"site": "feed/feed.xml"}}}
 
 
 def test_zola_site_keeps_its_feed_urls_and_ids(tmp_path):

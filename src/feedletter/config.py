@@ -226,6 +226,19 @@ def _feed_path(grouped: bool) -> Rule:
 GROUP_FEED_PATH, SITE_FEED_PATH = _feed_path(True), _feed_path(False)
 
 
+def _index_page(value: str, where: Path) -> str | None:
+    """The feeds' index page: a relative `.html` path that no other output takes."""
+    if value == "index.html":
+        return None
+    problem = _feed_path(False).test(value, where)
+    if problem:
+        return problem
+    return None if value.endswith(".html") else "must end in .html"
+
+
+INDEX_PAGE = Rule("a relative path ending in .html", _index_page)
+
+
 def _folder(value: str, _: Path) -> str | None:
     folder = value.strip("/")
     return None if folder and ".." not in folder.split("/") else "not under the posts folder"
@@ -392,6 +405,9 @@ class FeedPathsTable(Table):
     authors: Annotated[str, GROUP_FEED_PATH] = key("authors/{slug}", "an author's feeds")
     categories: Annotated[str, GROUP_FEED_PATH] = key("categories/{slug}", "a category's feeds")
     sections: Annotated[str, GROUP_FEED_PATH] = key("sections/{slug}", "a section's feeds")
+    index: Annotated[str, INDEX_PAGE] = key("index.html", "the page listing every feed "
+                                                          "(`feeds.html` when the output folder "
+                                                          "is the site's root)")
     atom: FormatPaths = key(doc="", factory=FormatPaths)
     rss: FormatPaths = key(doc="", factory=FormatPaths)
     json: FormatPaths = key(doc="", factory=FormatPaths)
@@ -403,6 +419,7 @@ class FeedPaths:
 
     bases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FEED_BASES))
     files: dict[tuple[str, str], str] = field(default_factory=dict)   # (format, kind) -> path
+    index: str = "index.html"       # the page listing every feed
 
     def path(self, kind: str, fmt: str, slug: str = "") -> str:
         pattern = self.files.get((fmt, kind))
@@ -946,7 +963,7 @@ def _feed_paths(where: str, table: FeedPathsTable) -> FeedPaths:
     files = {(fmt, kind): getattr(getattr(table, fmt), kind)
              for fmt in FEED_FORMATS for kind in FEED_KINDS
              if getattr(getattr(table, fmt), kind) is not None}
-    paths = FeedPaths(bases, files)
+    paths = FeedPaths(bases, files, table.index)
     site_files = [paths.path("site", fmt) for fmt in FEED_FORMATS]
     if len(set(site_files)) < len(site_files):
         raise ConfigError(where, f"'feeds.paths': two formats of the site feed share a file {site_files}")

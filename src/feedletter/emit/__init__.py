@@ -47,7 +47,7 @@ def _json_extra(cfg: Config, spec: FeedSpec) -> dict:
 
 def index_names(cfg: Config) -> list[str]:
     """The files `emit_indexes` writes: one group for the cache."""
-    names = [*opml.FILES, "index.html"]
+    names = [*opml.FILES, cfg.feed_paths.index]
     if cfg.feeds.stylesheet:
         names += stylesheet.FILES.values()
     return names
@@ -56,7 +56,7 @@ def index_names(cfg: Config) -> list[str]:
 def emit_indexes(cfg: Config, specs: list[FeedSpec]) -> dict[str, bytes]:
     """The OPML subscription lists, the human index page of every feed and the feeds'
     browser stylesheets."""
-    files = {**opml_files(cfg, specs), "index.html": index_html(cfg, specs)}
+    files = {**opml_files(cfg, specs), cfg.feed_paths.index: index_html(cfg, specs)}
     if cfg.feeds.stylesheet:
         files.update(stylesheets(cfg))
     return files

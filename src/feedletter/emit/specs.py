@@ -55,6 +55,7 @@ def feed_specs(site: Site) -> list[FeedSpec]:
                       tuple(site.main_posts[:limit]), "site", cfg.title, _files(cfg, "site"),
                       history=tuple(site.main_posts) if cfg.feeds.archives else ())]
     taken = {name: "the site feed" for name in specs[0].files.values()}
+    taken[cfg.feed_paths.index] = "the index page"
     for group in site.groups():
         spec = _group_spec(cfg, group)
         clash = next((taken[f] for f in spec.files.values() if f in taken), None)

@@ -33,5 +33,5 @@ def stylesheets(cfg: Config) -> dict[str, bytes]:
     env = environment(cfg)
     colors = as_dict(cfg.feeds.colors)
     return {name: env.get_template(name + ".j2").render(
-                colors=colors, index_url=cfg.feeds_url + "index.html").encode("utf-8")
+                colors=colors, index_url=cfg.feeds_url + cfg.feed_paths.index).encode("utf-8")
             for name in FILES.values()}

@@ -85,12 +85,16 @@ def render_toml(f: Findings, base: Path) -> str:
         out.append("")
 
     feeds = dict(f.feeds)
-    if feeds:
+    if feeds or f.feeds_at_root:
         out.append("[feeds]")
         if "ids" in feeds:
             out.append(_line("ids", feeds.pop("ids"), "entry ids as the generator's feed had them"))
         for key, v in feeds.items():
             out.append(_line(key, v))
+        out.append("")
+    if f.feeds_at_root:
+        out.append("[feeds.paths]")
+        out.append(_line("index", "feeds.html", "not index.html: the site's home page is there"))
         out.append("")
     for fmt in ("atom", "rss", "json"):
         if f.files.get(fmt):
