@@ -491,21 +491,23 @@ def test_killed_between_data_and_record_is_unknown_not_resent(news, server):
     assert send(news).exit_code == 0                           # resolved
 
 
-def test_sigint_during_send_reports_who_got_it(news, server):
+@pytest.mark.parametrize(("signum", "name"), [(signal.SIGINT, "SIGINT"),
+                                              (signal.SIGTERM, "SIGTERM")])
+def test_signal_during_send_reports_who_got_it(news, server, signum, name):
     server.handler.script("MAIL", "stall:0", "wait")   # the second transaction hangs
     proc = _cli(news, "--send")
     deadline = time.monotonic() + 15
     while server.handler.mails < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=15)
     server.handler.release.set()
-    assert proc.returncode == 130, (out, err)
+    assert proc.returncode == 128 + signum, (out, err)
     lines = err.splitlines()
     assert any(line.startswith("sent: ada@example.org (250 ") for line in lines), err
     assert "not sent: bob@example.net" in lines
-    assert "feedletter: interrupted by SIGINT" in err
+    assert f"feedletter: interrupted by {name}" in err
     assert "Traceback" not in err
     assert [m.rcpt for m in server.handler.messages] == [("ada@example.org",)]
     rerun = send(news)
