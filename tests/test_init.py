@@ -95,6 +95,7 @@ def test_jekyll_news(tmp_path):
     assert cfg["source"]["permalink"] == "/news/:year/:month/:day/:title/"
     assert cfg["source"]["future"] is True
     assert cfg["feeds"]["ids"] == "jekyll-feed"
+    assert cfg["feeds"]["max_entries"] == 10          # jekyll-feed's posts_limit default
     assert cfg["feeds"]["paths"]["atom"] == {"site": "feed.xml", "categories": "feed/{slug}.xml"}
     assert cfg["feeds"]["paths"]["index"] == "feeds.html"      # /index.html is the home page
     # Liquid's `site.*` is the config: the posts use {{ site.repository }} 35 times
@@ -216,6 +217,7 @@ def test_zola_before_0_19(tmp_path):
     assert cfg["site"]["url"] == "https://old.example.org/blog"
     assert cfg["site"]["feeds_url"] == "https://old.example.org/blog/"
     assert cfg["feeds"]["paths"] == {"index": "feeds.html", "rss": {"site": "rss.xml"}}
+    assert cfg["feeds"]["max_entries"] == 20
 
 
 # --- reading without running ---------------------------------------------------------------

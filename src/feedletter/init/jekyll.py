@@ -3,7 +3,7 @@
 Followed: https://jekyllrb.com/docs/configuration/default/ (url, baseurl, permalink,
 timezone, future, show_drafts, lang), https://jekyllrb.com/docs/permalinks/ (a posts
 collection's own `permalink` wins over the global one), https://github.com/jekyll/jekyll-feed
-(`feed.path` default `/feed.xml`; `feed.categories` → `/feed/<category>.xml`;
+(`feed.path` default `/feed.xml`; `feed.posts_limit` default 10; `feed.categories` → `/feed/<category>.xml`;
 `feed.tags` → `/feed/by_tag/<tag>.xml`; entry id `post.id | absolute_url`).
 """
 
@@ -82,6 +82,11 @@ def read(root: Path, config_file: Path | None) -> Findings:
         f.feed_file("atom", "site", site_relative(text(feed.get("path")) or "/feed.xml"))
         f.note(f"jekyll-feed: the site's Atom feed is /{f.files['atom']['site']}; entry ids "
                "are jekyll-feed's (post.id | absolute_url)")
+        # More entries than the old feed had would show readers old posts as new ones.
+        limit = feed.get("posts_limit", 10)
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            f.feeds["max_entries"] = limit
+            f.note(f"feeds keep the newest {limit} entries (jekyll-feed's posts_limit)")
         categories = feed.get("categories")
         if isinstance(categories, list) and categories:
             f.feed_file("atom", "categories", "feed/{slug}.xml")

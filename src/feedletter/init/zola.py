@@ -2,7 +2,7 @@
 
 Followed: https://www.getzola.org/documentation/getting-started/configuration/ (base_url,
 title, description, default_language, author, generate_feeds / feed_filenames, and the
-older generate_feed / feed_filename; taxonomies `{name, feed}`; slugify.paths),
+older generate_feed / feed_filename; feed_limit; taxonomies `{name, feed}`; slugify.paths),
 https://www.getzola.org/documentation/content/section/ (`generate_feeds = true` in a
 section's `_index.md` gives it a feed at `<section>/<feed file>`),
 https://www.getzola.org/documentation/templates/feeds/ (the site feed holds every page;
@@ -82,6 +82,10 @@ def read(root: Path, config_file: Path | None) -> Findings:
         filenames = [text(data.get("feed_filename")) or "atom.xml"]
     formats = {("rss" if "rss" in str(n) else "atom"): str(n) for n in filenames}
     f.feeds["ids"] = "permalink"
+    limit = data.get("feed_limit")
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+        f.feeds["max_entries"] = limit
+        f.note(f"feeds keep the newest {limit} entries (feed_limit)")
     if generate:
         for fmt, name in formats.items():
             f.feed_file(fmt, "site", name)
