@@ -119,3 +119,31 @@ def test_no_date_anywhere_is_a_bad_post(tmp_path):
 ])
 def test_slugify_paths(text, strategy, slug):
     assert slugify(text, strategy) == slug
+
+
+# --- real pages: the Rust blog (tests/zola-rust-blog/SOURCE.md) -----------------------------
+
+def test_rust_blog_dates_only_in_path(tmp_path):
+    site = Path(__file__).parent / "zola-rust-blog"
+    # config.toml: base_url = "https://blog.rust-lang.org"; pages say
+    # path = "2026/03/26/1.94.1-release" and no date: the site's pattern reads it there
+    (tmp_path / "feedletter.toml").write_text(
+        '[site]\nurl = "https://blog.rust-lang.org"\ngenerator = "zola"\n'
+        f'[source]\nroot = "{site}"\n'
+        "date_pattern = '(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/'\n")
+    result = load_posts(load_config(tmp_path / "feedletter.toml"), now=NOW)
+    posts = {Path(p.source).relative_to(site / "content").as_posix(): p for p in result.posts}
+    assert sorted(posts) == ["1.94.1-release.md", "inside-rust/1.45.1-prerelease.md"]
+    release = posts["1.94.1-release.md"]
+    assert (release.title, release.date.isoformat()) == \
+        ("Announcing Rust 1.94.1", "2026-03-26T00:00:00+00:00")
+    # blog.rust-lang.org serves it at /2026/03/26/1.94.1-release/ (Zola writes
+    # <path>/index.html), and `aliases = ["releases/1.94.1"]` at /releases/1.94.1/
+    assert release.link == "https://blog.rust-lang.org/2026/03/26/1.94.1-release/"
+    assert release.aliases == ("https://blog.rust-lang.org/releases/1.94.1/",)
+    assert [a.name for a in release.authors] == ["The Rust Release Team"]
+    inside = posts["inside-rust/1.45.1-prerelease.md"]
+    assert inside.section == "inside-rust"
+    assert inside.link == "https://blog.rust-lang.org/inside-rust/2020/07/27/1.45.1-prerelease/"
+    # releases/latest.md (`template = "latest.html"`, a redirect) has no title and no date
+    assert [Path(e.path).name for e in result.errors] == ["latest.md"]

@@ -82,8 +82,10 @@ def read(doc: Doc) -> Reading:
     if published is None:
         published = fields.date_from_pattern(doc, given_path, doc.rel)
     if published is None:
+        hint = (f" (its path {given_path!r} may hold one: set [source] date_pattern)"
+                if given_path and re.search(r"\d{4}/\d\d/\d\d", given_path) else "")
         raise PostError(doc.path, "no date: add 'date = YYYY-MM-DD' to the front matter, or "
-                                  "start the file (or folder) name with YYYY-MM-DD-")
+                                  f"start the file (or folder) name with YYYY-MM-DD-{hint}")
     updated = doc.first_date("updated") or published
     slug = slugify(doc.text("slug") or name, _strategy(doc))
     folders = doc.parts[:-2] if bundle else doc.parts[:-1]
@@ -91,9 +93,7 @@ def read(doc: Doc) -> Reading:
         path = given_path.strip("/")
     else:
         path = "/".join([*folders, slug])
-    if not os.path.splitext(path)[1]:
-        path += "/"
-    link = fields.absolute(doc, "path", "/" + path)
+    link = fields.absolute(doc, "path", "/" + path + "/")   # Zola writes <path>/index.html
     taxonomies = doc.meta.get("taxonomies") or {}
     if not isinstance(taxonomies, dict):
         raise PostError(doc.path, "'taxonomies' must be a table ([taxonomies] tags = [...])")
@@ -109,7 +109,12 @@ def read(doc: Doc) -> Reading:
         authors=fields.items(doc.meta, ("authors", "author"), doc.path),
         draft=doc.flag("draft") is True and not source.drafts,
         future=True if source.future is None else source.future,
-        aliases=tuple(fields.absolute(doc, "aliases", "/" + a.strip("/") +
-                                      ("/" if not os.path.splitext(a)[1] else ""))
+        aliases=tuple(fields.absolute(doc, "aliases", _alias_path(a))
                       for a in fields.items(doc.meta, ("aliases",), doc.path)),
         section=folders[0] if folders else "")
+
+
+def _alias_path(alias: str) -> str:
+    """An alias as Zola serves it: `x.html` is that file, anything else `x/index.html`."""
+    alias = "/" + alias.strip("/")
+    return alias if alias.endswith((".html", ".htm")) else alias + "/"
