@@ -685,8 +685,6 @@ class Config(Table):
 
 # --------------------------------------------------------------------------- loading
 
-
-
 def _hints(cls: type) -> dict[str, Any]:
     return cls.__annotations__      # evaluated, and a Table inherits no fields
 
@@ -718,9 +716,9 @@ def _split(tp: Any) -> tuple[Any, list[Any]]:
             return tp, extras
 
 
-def _rename(raw: Any, tp: Any, where: str, path: str) -> Any:
-    """Unknown keys (and the attributes that are not read from the file) are errors naming
-    the key; msgspec would name only the table."""
+def _check_keys(raw: Any, tp: Any, where: str, path: str) -> Any:
+    """`raw` when every key is known; an unknown key (or an attribute that is not read from
+    the file) is an error naming the key, where msgspec would name only the table."""
     tp, _ = _split(tp)
     origin = typing.get_origin(tp)
     if _is_table(tp) and isinstance(raw, dict):
@@ -734,14 +732,14 @@ def _rename(raw: Any, tp: Any, where: str, path: str) -> Any:
             if name not in fields:
                 what = "table or key" if not path else "key"
                 raise ConfigError(where, f"unknown {what} '{dotted}'")
-            out[name] = _rename(value, _hints(tp)[fields[name].name], where, dotted)
+            out[name] = _check_keys(value, _hints(tp)[fields[name].name], where, dotted)
         return out
     if origin is dict and isinstance(raw, dict):
         value_type = typing.get_args(tp)[1]
-        return {k: _rename(v, value_type, where, f"{path}.{k}") for k, v in raw.items()}
+        return {k: _check_keys(v, value_type, where, f"{path}.{k}") for k, v in raw.items()}
     if origin in (tuple, list) and isinstance(raw, list):
         item_type = typing.get_args(tp)[0]
-        return [_rename(v, item_type, where, f"{path}[{i}]") for i, v in enumerate(raw)]
+        return [_check_keys(v, item_type, where, f"{path}[{i}]") for i, v in enumerate(raw)]
     return raw
 
 
@@ -834,13 +832,13 @@ def _converts(value: Any, tp: Any) -> bool:
     return True
 
 
-def _msgspec_error(where: str, exc: msgspec.ValidationError, renamed: dict) -> ConfigError:
+def _msgspec_error(where: str, exc: msgspec.ValidationError, checked: dict) -> ConfigError:
     """msgspec's message ("Expected `int` >= 1 - at `$.feeds.max_entries`") → our line."""
     message = str(exc)
     at = message.rsplit(" - at `$", 1)
     segments = re.findall(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]", at[1].rstrip("`")) if len(at) == 2 else []
     tp: Any = Config
-    value: Any = renamed
+    value: Any = checked
     names: list[str] = []
     for name, index in segments:
         base, _ = _split(tp)
@@ -854,17 +852,15 @@ def _msgspec_error(where: str, exc: msgspec.ValidationError, renamed: dict) -> C
             tp, value = typing.get_args(base)[0], value[int(index)]
             names[-1] += f"[{index}]"
             continue
+        names.append(name)
         if _is_table(base):
-            names.append(name)
             tp = _hints(base)[_toml_fields(base)[name].name]
         else:                        # a table of tables: the name is the user's
-            names.append(name)
             tp = typing.get_args(base)[1]
         value = value.get(name) if isinstance(value, dict) else None
     dotted = ".".join(names)
     missing = re.match(r"Object missing required field `(\w+)`", message)
     if missing:
-        base, _ = _split(tp)
         return ConfigError(where, f"key '{dotted}.{missing[1]}' is required")
     if not dotted:
         return ConfigError(where, f"invalid config: {message}")
@@ -897,13 +893,13 @@ def load_config(path: Path | str | None = None, *, site_url: str | None = None) 
     for table, value in raw.items():
         if table in _toml_fields(Config) and not isinstance(value, dict):
             raise ConfigError(where, f"'{table}' must be a table ([{table}])")
-    renamed = _rename(raw, Config, where, "")
-    if site_url and not renamed.get("site", {}).get("url"):
-        renamed.setdefault("site", {})["url"] = site_url
+    checked = _check_keys(raw, Config, where, "")
+    if site_url and not checked.get("site", {}).get("url"):
+        checked.setdefault("site", {})["url"] = site_url
     try:
-        config = msgspec.convert(renamed, Config, strict=True)
+        config = msgspec.convert(checked, Config, strict=True)
     except msgspec.ValidationError as exc:
-        raise _msgspec_error(where, exc, renamed) from None
+        raise _msgspec_error(where, exc, checked) from None
     base = path.parent if isinstance(path, Path) else Path.cwd()
     _walk(config, Config, where, "", base)
     return _complete(config, path if isinstance(path, Path) else None, where, base)
