@@ -98,3 +98,11 @@ def test_include_unknown_tags_filters_and_variables_are_reported_once_each() -> 
 def test_liquid_is_not_read_for_other_generators() -> None:
     html = render("{{ site.baseurl }}", "feedletter").content_html
     assert html == "<p>{{ site.baseurl }}</p>"
+
+
+def test_runaway_liquid_is_bounded_and_reported() -> None:
+    r = jekyll("a {% for i in (1..100000000) %}{% for j in (1..1000) %}x{% endfor %}{% endfor %}"
+               " b\n\n{% tabs %}\nA plugin's block\n{% endtabs %}\n")
+    assert r.content_html == "<p>a  b</p>"      # each block left out whole, through its end
+    assert reasons(r) == ["Liquid: loop iteration limit reached; left out",
+                          "Liquid: unexpected tag 'tabs'; left out"]

@@ -77,6 +77,9 @@ def test_param_from_the_page_then_the_site() -> None:
              front={"copyright": "© 2024 page"}, variables={"copyright": "site",
                                                              "notes": {"v2": "*two*"}})
     assert r.content_html == "<p>© 2024 page / <em>two</em> /</p>\n"
+    # `[source] variables` is flat (TOML scalars): a dotted name may be one key
+    flat = hugo('{{% param notes.v2 %}}', variables={"notes.v2": "*flat*"})
+    assert flat.content_html == "<p><em>flat</em></p>\n"
     assert reasons(r) == ["shortcode 'param': no page or site parameter 'missing'; left out"]
 
 

@@ -191,7 +191,15 @@ def _make_environment(settings: Settings):
             stream.expect(TOKEN_TAG, value=self.end)
             return HighlightNode(token, lang, body)
 
-    env = Environment(undefined=Missing, strict_filters=True)
+    class Bounded(Environment):
+        # a post's Liquid runs unattended, from cron: `{% for i in (1..100000000) %}` must
+        # end as a reported problem, not a build that never ends or fills the memory
+        loop_iteration_limit = 100_000
+        output_stream_limit = 20_000_000
+        local_namespace_limit = 1_000_000
+        context_depth_limit = 30
+
+    env = Bounded(undefined=Missing, strict_filters=True)
     for tag in (LinkTag, PostUrlTag, IncludeTag, IncludeRelativeTag, HighlightTag):
         env.add_tag(tag)
 
@@ -233,12 +241,32 @@ _ANY_MARKUP = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}", re.S)
 
 
 def _cut(source: str, at: int) -> str | None:
-    """`source` without the `{% … %}` or `{{ … }}` at (or around) offset `at`; its line
-    breaks stay, so later lines keep their numbers."""
+    """`source` without the `{% … %}` or `{{ … }}` at (or around) offset `at`, a block tag
+    through its `{% end… %}`; its line breaks stay, so later lines keep their numbers."""
     for m in _ANY_MARKUP.finditer(source):
         if m.start() <= at < max(m.end(), m.start() + 1):
-            return source[:m.start()] + "\n" * m.group().count("\n") + source[m.end():]
+            end = _block_end(source, m)
+            gone = source[m.start():end]
+            return source[:m.start()] + "\n" * gone.count("\n") + source[end:]
     return None
+
+
+_TAG_NAME = re.compile(r"\{%-?\s*(\w+)")
+
+
+def _block_end(source: str, m: re.Match[str]) -> int:
+    """Where the block opened by the tag `m` ends (after its `{% endname %}`), or the tag's
+    own end when it opens no block."""
+    name = _TAG_NAME.match(m.group())
+    if not name or name.group(1).startswith("end"):
+        return m.end()
+    tags = re.compile(r"\{%-?\s*(end)?" + re.escape(name.group(1)) + r"\b.*?%\}", re.S)
+    depth = 1
+    for t in tags.finditer(source, m.end()):
+        depth += -1 if t.group(1) else 1
+        if depth == 0:
+            return t.end()
+    return m.end()
 
 
 def render(body: str, settings: Settings, page: Page, report: Report) -> str:

@@ -127,6 +127,11 @@ def _get(call: _Call, name: str, index: int | None = None) -> str:
 
 
 def _lookup(data: Any, path: str) -> Any:
+    # a flat key as written (`[source] variables` holds no tables: "notes.v2" = "…")
+    flat = next((v for k, v in data.items() if str(k).lower() == path.lower()), None) \
+        if isinstance(data, dict) else None
+    if flat is not None:
+        return flat
     for part in path.split("."):
         if not isinstance(data, dict):
             return None
