@@ -106,3 +106,13 @@ def test_runaway_liquid_is_bounded_and_reported() -> None:
     assert r.content_html == "<p>a  b</p>"      # each block left out whole, through its end
     assert reasons(r) == ["Liquid: loop iteration limit reached; left out",
                           "Liquid: unexpected tag 'tabs'; left out"]
+
+
+def test_unclosed_liquid_takes_bounded_time() -> None:
+    import time
+
+    for body in ("{{ site.url\n" * 10000, "{% if x %}\n" * 10000, "{% raw %}\n" * 10000):
+        started = time.perf_counter()
+        r = jekyll(body)
+        assert time.perf_counter() - started < 10, body[:20]
+        assert r.problems and "{{" not in r.content_html and "{%" not in r.content_html

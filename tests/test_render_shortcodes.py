@@ -107,3 +107,14 @@ def test_the_sites_own_shortcodes_are_reported_and_left_out_with_their_inner_tex
     assert [(line, reason) for line, reason, _ in r.problems] == [
         (3, "shortcode 'blog/integration-badge' is the site's own or a theme's; left out"),
         (5, "shortcode 'comment' is the site's own or a theme's; left out with its inner text")]
+
+
+def test_unclosed_and_unpaired_shortcodes_take_linear_time() -> None:
+    import time
+
+    for body in ("{{< youtube x\n" * 20000, "{{< a >}}\n" * 20000 + "{{< /a >}}\n",
+                 "{{</* x\n" * 20000):
+        started = time.perf_counter()
+        r = hugo(body)
+        assert time.perf_counter() - started < 5, body[:20]
+        assert "{{&lt;" not in r.content_html or body.startswith("{{</*") or "youtube" in body

@@ -55,3 +55,13 @@ def test_escaped_shortcode_is_its_text() -> None:
     # "{{/* youtube(id="dQw4w9WgXcQ") */}}" is written out as {{ youtube(id="dQw4w9WgXcQ") }}
     html = zola('```\n{{/* youtube(id="dQw4w9WgXcQ") */}}\n```\n').content_html
     assert html == '<pre><code>{{ youtube(id="dQw4w9WgXcQ") }}\n</code></pre>\n'
+
+
+def test_unclosed_shortcodes_take_linear_time() -> None:
+    import time
+
+    for body in ("{{ youtube(id=1\n" * 10000, "{% quote(a=1) %}x\n" * 10000 + "{% end %}\n",
+                 "{% quote(a=1) %}x\n" * 10000, "{{/* x\n" * 10000):
+        started = time.perf_counter()
+        zola(body)
+        assert time.perf_counter() - started < 5, body[:20]

@@ -237,7 +237,7 @@ def _sentence(items: Any, connector: str) -> str:
     return ", ".join(items[:-1]) + f", {connector} " + items[-1]
 
 
-_ANY_MARKUP = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}", re.S)
+_ANY_MARKUP = re.compile(r"\{%-?.{0,2000}?-?%\}|\{\{-?.{0,2000}?-?\}\}", re.S)   # bounded: see _cut
 
 
 def _cut(source: str, at: int) -> str | None:
@@ -251,6 +251,25 @@ def _cut(source: str, at: int) -> str | None:
     return None
 
 
+_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}")
+_ENDRAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+
+
+def _unclosed_raw(source: str, report: Report) -> str:
+    """`source` without the `{% raw %}` tags that no `{% endraw %}` follows, reported: an
+    error either way, and python-liquid looks for the end of each one to the end of the
+    text (10,000 of them took minutes)."""
+    ends = [m.end() for m in _ENDRAW.finditer(source)]
+    last = ends[-1] if ends else 0
+    orphans = [m for m in _RAW.finditer(source, last)]
+    if not orphans:
+        return source
+    report.problem(source, orphans[0].start(), "Liquid: '{% raw %}' without '{% endraw %}'; "
+                   "left out", orphans[0].group())
+    return source[:last] + _RAW.sub("", source[last:])
+
+
+_UNCLOSED = re.compile(r"\{[{%][^\n]{0,2000}")
 _TAG_NAME = re.compile(r"\{%-?\s*(\w+)")
 
 
@@ -280,7 +299,7 @@ def render(body: str, settings: Settings, page: Page, report: Report) -> str:
     site = {**settings.variables, "url": url, "baseurl": baseurl}
     front = dict(page.front_matter)
     data = {"site": site, "page": {**front, "url": page.link}}
-    source = body
+    source = _unclosed_raw(body, report)
     for _ in range(50):
         _NOW.append((source, report))
         try:
@@ -297,5 +316,6 @@ def render(body: str, settings: Settings, page: Page, report: Report) -> str:
             source = cut
         finally:
             _NOW.pop()
-    # not renderable: every Liquid construct left out
-    return _ANY_MARKUP.sub(lambda m: "\n" * m.group().count("\n"), source)
+    # not renderable: every Liquid construct left out, an unclosed one to the end of its line
+    text = _ANY_MARKUP.sub(lambda m: "\n" * m.group().count("\n"), source)
+    return _UNCLOSED.sub("", text)

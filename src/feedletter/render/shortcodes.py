@@ -26,6 +26,12 @@ from typing import Any
 from .context import Page, Report, Settings
 
 _OPEN = re.compile(r"\{\{([<%])")
+# A shortcode's text is short: one that does not close within this many characters is
+# text (else each unclosed `{{<` would scan the rest of the post: quadratic on bad input).
+_LONGEST = 4_000
+# up to the closing delimiter: anything but a quote or the delimiter, or a quoted string
+_ARGS = {kind: re.compile(rf'(?:[^"`{end}]|"(?:[^"\\]|\\.)*"|`[^`]*`|{end}(?!\}}\}}))*', re.S)
+         for kind, end in (("<", ">"), ("%", "%"))}
 _NAME = re.compile(r"\s*(/?)\s*([\w./-]+)")
 
 
@@ -69,10 +75,11 @@ def _scan(body: str, at: int) -> _Call | None:
     kind = body[at + 2]
     close = ">}}" if kind == "<" else "%}}"
     pos = at + 3
+    limit = min(len(body), pos + _LONGEST)
     rest = body[pos:pos + 4].lstrip()
     if rest.startswith("/*"):
-        end = body.find("*/", pos)
-        stop = body.find(close, end) if end >= 0 else -1
+        end = body.find("*/", pos, limit)
+        stop = body.find(close, end, limit) if end >= 0 else -1
         if end < 0 or stop < 0 or body[end + 2:stop].strip():
             return None
         inner = body[body.find("/*", pos) + 2:end]
@@ -82,20 +89,11 @@ def _scan(body: str, at: int) -> _Call | None:
     if not m:
         return None
     # the arguments run to the closing delimiter, outside quotes
-    i, quote = m.end(), ""
-    while i < len(body):
-        c = body[i]
-        if quote:
-            if c == "\\" and quote == '"':
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "\"`":
-            quote = c
-        elif body.startswith(close, i):
-            break
-        i += 1
-    else:
+    if body.find(close, m.end(), limit) < 0:
+        return None
+    args = _ARGS[kind].match(body, m.end(), limit)
+    i = args.end() if args else m.end()
+    if not body.startswith(close, i):
         return None
     inner = body[m.end():i].rstrip()
     self_closed = inner.endswith("/")
@@ -116,6 +114,22 @@ def _calls(body: str) -> list[_Call]:
             continue
         calls.append(call)
         pos = call.end
+
+
+def _pairs(calls: list[_Call]) -> dict[int, int]:
+    """Index of each opening call → index of its closing one (same name, nesting kept),
+    in one pass."""
+    open_: dict[str, list[int]] = {}
+    pairs: dict[int, int] = {}
+    for i, call in enumerate(calls):
+        if call.literal is not None or call.self_closed:
+            continue
+        stack = open_.setdefault(call.name, [])
+        if not call.closing:
+            stack.append(i)
+        elif stack:
+            pairs[stack.pop()] = i
+    return pairs
 
 
 def _get(call: _Call, name: str, index: int | None = None) -> str:
@@ -162,6 +176,7 @@ class Renderer:
 
     def render(self) -> str:
         calls = _calls(self.body)
+        closer = _pairs(calls)
         out: list[str] = []
         pos = 0
         i = 0
@@ -177,20 +192,11 @@ class Renderer:
                 self.problem(call, f"closing shortcode '/{call.name}' without its opening; left out")
                 continue
             inner = None
-            if not call.self_closed:
-                # a paired shortcode: its closing tag, at the same nesting depth
-                depth, j = 0, i
-                while j < len(calls):
-                    c = calls[j]
-                    if c.name == call.name and c.literal is None:
-                        if c.closing and depth == 0:
-                            break
-                        depth += -1 if c.closing else (0 if c.self_closed else 1)
-                    j += 1
-                if j < len(calls) and (call.name in _PAIRED or call.name not in _BUILTIN):
-                    inner = self.body[call.end:calls[j].start]
-                    pos = calls[j].end
-                    i = j + 1
+            j = closer.get(i - 1)
+            if j is not None and (call.name in _PAIRED or call.name not in _BUILTIN):
+                inner = self.body[call.end:calls[j].start]
+                pos = calls[j].end
+                i = j + 1
             out.append(self.call(call, inner))
         out.append(self.body[pos:])
         return "".join(out)

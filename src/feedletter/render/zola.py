@@ -19,9 +19,13 @@ import re
 
 from .context import Report
 
-_BODY = re.compile(r"\{%\s*([A-Za-z_]\w*)\s*\((.*?)\)\s*%\}(.*?)\{%\s*end\s*%\}", re.S)
-_INLINE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\((.*?)\)\s*\}\}", re.S)
-_ESCAPED = re.compile(r"\{([{%])/\*\s?(.*?)\s?\*/([}%])\}", re.S)
+# Arguments are bounded (an unclosed call must not scan the rest of the post); a body runs
+# to the next `{% end %}`, and is only looked for before the last one.
+_BODY = re.compile(r"\{%\s*([A-Za-z_]\w*)\s*\((.{0,2000}?)\)\s*%\}(.*?)\{%\s*end\s*%\}", re.S)
+_END = re.compile(r"\{%\s*end\s*%\}")
+_INLINE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\((.{0,2000}?)\)\s*\}\}", re.S)
+_ESCAPE_OPEN = re.compile(r"\{([{%])/\*")
+_ESCAPE_CLOSE = re.compile(r"\s*([}%])\}")
 _MARK = "\x00zola-escaped-{}\x00"
 
 
@@ -29,22 +33,35 @@ def shortcodes(body: str, report: Report) -> str:
     """The body without its shortcode calls (each reported), escaped ones as written."""
     if "{{" not in body and "{%" not in body:
         return body
-    kept: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        kept.append("{" + m.group(1) + " " + m.group(2) + " " + m.group(3) + "}")
-        return _MARK.format(len(kept) - 1)
-
-    text = _ESCAPED.sub(keep, body)
+    kept: list[tuple[str, int]] = []       # (the text as written, its line breaks)
+    parts: list[str] = []
+    pos = 0
+    for m in _ESCAPE_OPEN.finditer(body):
+        if m.start() < pos:
+            continue
+        close = body.find("*/", m.end(), m.end() + 2000)
+        tail = _ESCAPE_CLOSE.match(body, close + 2) if close >= 0 else None
+        if tail is None or tail.group(1) != ("}" if m.group(1) == "{" else "%"):
+            continue
+        breaks = body.count("\n", m.start(), tail.end())
+        kept.append(("{" + m.group(1) + " " + body[m.end():close].strip() + " "
+                     + tail.group(1) + "}", breaks))
+        # its line breaks stay while the calls are found, so that their lines are right
+        parts += [body[pos:m.start()], _MARK.format(len(kept) - 1), "\n" * breaks]
+        pos = tail.end()
+    text = "".join(parts) + body[pos:]
 
     def drop(m: re.Match[str]) -> str:
         report.problem(text, m.start(), f"shortcode '{m.group(1)}' is the site's own "
                                         "(templates/shortcodes/); left out", m.group(0))
         return "\n" * m.group(0).count("\n")
 
-    text = _INLINE.sub(drop, _BODY.sub(drop, text))
-    for i, original in enumerate(kept):
-        text = text.replace(_MARK.format(i), original)
+    ends = [m.end() for m in _END.finditer(text)]
+    if ends:
+        text = _BODY.sub(drop, text[:ends[-1]]) + text[ends[-1]:]
+    text = _INLINE.sub(drop, text)
+    for i, (original, breaks) in enumerate(kept):
+        text = text.replace(_MARK.format(i) + "\n" * breaks, original)
     return text
 
 
