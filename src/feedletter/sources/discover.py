@@ -11,6 +11,7 @@ from pathlib import Path
 from ..cache import stat_key
 from ..config import Config
 from ..errors import PostError
+from .fields import POST_SUFFIXES
 from .parse import flavour
 
 
@@ -78,8 +79,6 @@ def scan_posts(posts_dir: Path, config: Config | None = None,
 def warn_stray_files(posts_dir: Path, warnings: list[str]) -> None:
     """Files that look like posts (front matter) but have another extension are named
     (feedletter's own flavour: a generator's site holds many such files by design)."""
-    from .fields import POST_SUFFIXES
-
     for dirpath, dirnames, filenames in os.walk(posts_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for fname in sorted(filenames):

@@ -4,14 +4,15 @@ gets alike: its id, summary, cleaned body, tag and author lists.
 
 A flavour is a module of this package with:
 
-    DOCS      the generator's documentation it follows (a URL)
-    FORMATS   the front-matter formats it reads (frontmatter.FORMATS)
-    SUFFIXES  the file name endings of its posts
-    is_post(rel, root, config) -> bool    is this file (path relative to the posts folder
-                                      `root`) a post at all
-    bare(doc) -> dict                 a file without front matter: its metadata, or raise
-                                      NotAPost (a note, skipped) or PostError (bad)
-    read(doc) -> Reading              the generator's reading of the front matter
+    DOCS                       the generator's documentation it follows (a URL)
+    FORMATS                    the front-matter formats it reads (frontmatter.FORMATS)
+    SUFFIXES                   the file name endings of its posts
+    is_post(rel, root, config) is this file (its path relative to the posts folder
+                               `root`) a post at all
+    skip_dir(name)             (optional) a folder the generator never reads
+    bare(doc) -> dict          a file without front matter: its metadata, or raise
+                               NotAPost (a note, skipped) or PostError (bad)
+    read(doc) -> Reading       the generator's reading of the front matter and file name
 """
 
 from __future__ import annotations
