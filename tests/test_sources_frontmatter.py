@@ -127,3 +127,46 @@ def test_most_files_skipped_as_non_posts_is_explained(site):
     result = site.run("build", "--quiet")
     assert result.exit_code == 0, result.output
     assert "1 of 4 files published: 3 not a post" in result.stderr
+
+
+# --- hostile front matter in the new formats ------------------------------------------------
+
+@pytest.mark.parametrize("text, reason", [
+    ("+++\nx = " + "[" * 50_000 + "]" * 50_000 + "\n+++\n", "not valid TOML: nested too deeply"),
+    ("{" + '"a":{' * 50_000 + "}" * 50_001 + "\n", "not valid JSON: nested too deeply"),
+    ("+++\ntitle = \"a\"\ntitle = \"b\"\n+++\n", "not valid TOML"),          # a duplicate key
+])
+def test_hostile_front_matter_is_one_bad_post(cfg, text, reason):
+    with pytest.raises(PostError, match=reason):
+        parse_post(text, "posts/x.md", cfg)
+
+
+def test_many_metadata_continuation_lines_are_linear(tmp_path):
+    # 200,000 continuation lines: joined once, not line by line (that took 10 s)
+    text = "Title: T\nDate: 2020-01-01\nSummary: s\n" + "    more\n" * 200_000 + "\nBody\n"
+    post = parse_post(text, "content/x.md", pelican(tmp_path))
+    assert post.body == "Body\n" and len(post.summary) > 1_000_000
+
+
+# --- through the CLI: a Hugo site with TOML front matter, read back with feedparser ----------
+
+def test_hugo_toml_site_through_the_cli(site):
+    site.config_text = ('[site]\ntitle = "T"\nurl = "https://example.org"\ngenerator = "hugo"\n'
+                        '[paths]\nposts = "content"\n')
+    content = site.root / "content" / "posts"
+    (content / "bundle").mkdir(parents=True)
+    (content / "_index.md").write_text('+++\ntitle = "Posts"\n+++\n')
+    (content / "first.md").write_text('+++\ntitle = "First"\ndate = 2024-01-02T10:00:00Z\n'
+                                      'tags = ["Go", "Web"]\ncategories = ["News"]\n+++\nHello.\n')
+    (content / "bundle" / "index.md").write_text('---\ntitle: Bundled\ndate: 2024-01-03\n---\nHi.\n')
+    result = site.run("build", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("2 posts published, 0 skipped")
+    import feedparser
+
+    feed = feedparser.parse((site.out / "all.atom.xml").read_bytes())
+    assert feed.bozo == 0
+    got = {e.title: (e.link, [t.term for t in e.get("tags", [])]) for e in feed.entries}
+    assert got["First"][0] == "https://example.org/posts/first/"
+    assert {"Go", "Web"} <= set(got["First"][1])
+    assert got["Bundled"][0] == "https://example.org/posts/bundle/"

@@ -139,6 +139,8 @@ def _toml(text: str, path: str) -> tuple[dict, str]:
         line = int(found[1]) + 1 if found else None
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise PostError(path, f"front matter is not valid TOML: {reason}", line) from None
+    except RecursionError:
+        raise PostError(path, "front matter is not valid TOML: nested too deeply", 1) from None
     return _text(meta), text[m.end():]
 
 
@@ -168,21 +170,24 @@ def _json(text: str, path: str) -> tuple[dict, str]:
 def _metadata_split(text: str) -> tuple[list[tuple[str, str]], str]:
     """(key, value) lines and the body: the block ends at the first blank line, or at the
     first line that is neither a key line nor a continuation (Python-Markdown `meta`)."""
-    pairs: list[tuple[str, str]] = []
+    # each key's lines, joined at the end (joining as they come is quadratic)
+    pairs: list[tuple[str, list[str]]] = []
     lines = text.split("\n")
+    body = ""
     for i, line in enumerate(lines):
         if not line.strip():
-            return pairs, "\n".join(lines[i + 1:])
+            body = "\n".join(lines[i + 1:])
+            break
         m = _META_LINE.match(line)
         more = _META_MORE.match(line) if m is None else None
         if m is not None:
-            pairs.append((m[1].lower(), m[2].strip()))
+            pairs.append((m[1].lower(), [m[2].strip()] if m[2].strip() else []))
         elif more is not None and pairs:
-            key, value = pairs[-1]
-            pairs[-1] = (key, f"{value}\n{more[1].strip()}" if value else more[1].strip())
+            pairs[-1][1].append(more[1].strip())
         else:
-            return pairs, "\n".join(lines[i:])
-    return pairs, ""
+            body = "\n".join(lines[i:])
+            break
+    return [(key, "\n".join(values)) for key, values in pairs], body
 
 
 def _metadata(text: str, path: str) -> tuple[dict, str]:
