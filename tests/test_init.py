@@ -382,3 +382,30 @@ def test_zola_site_keeps_its_feed_urls_and_ids(tmp_path):
     assert [i for i, _ in entries("news-internal/rss.xml")] == \
         ["https://zola.example.org/news-internal/staff-meeting/"]
     assert len(entries("tags/release/atom.xml")) == 2
+
+
+def test_pelican_quickstart_site_publishes_with_publishconf(tmp_path):
+    """pelican-quickstart writes feeds off in pelicanconf.py ("Feed generation is usually
+    not desired when developing": FEED_ALL_ATOM = None) and on in publishconf.py, which
+    starts with `from pelicanconf import *` (https://docs.getpelican.com/en/latest/publish.html)."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "pelicanconf.py").write_text(
+        "AUTHOR = 'Ann'\nSITENAME = 'Quick'\nSITEURL = ''\nPATH = 'content'\n"
+        "TIMEZONE = 'Europe/Paris'\nDEFAULT_LANG = 'fr'\n"
+        "FEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\nTRANSLATION_FEED_ATOM = None\n"
+        "AUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\n")
+    (tmp_path / "publishconf.py").write_text(
+        "import os\nimport sys\nsys.path.append(os.curdir)\nfrom pelicanconf import *\n"
+        "SITEURL = 'https://quick.example.org'\nRELATIVE_URLS = False\n"
+        "FEED_ALL_ATOM = 'feeds/all.atom.xml'\nCATEGORY_FEED_ATOM = 'feeds/{slug}.atom.xml'\n")
+    out = tmp_path / "feedletter.toml"
+    result = init(str(tmp_path), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "publishconf.py (the settings the site is published with) sets: " \
+           "CATEGORY_FEED_ATOM, FEED_ALL_ATOM, RELATIVE_URLS, SITEURL" in result.output
+    cfg = written(out)
+    assert cfg["site"]["url"] == "https://quick.example.org"
+    assert cfg["site"]["timezone"] == "Europe/Paris" and cfg["site"]["language"] == "fr"
+    assert cfg["feeds"]["paths"]["atom"] == {"site": "feeds/all.atom.xml",
+                                             "categories": "feeds/{slug}.atom.xml"}
+    assert cfg["feeds"]["ids"] == "pelican"

@@ -4,7 +4,10 @@ The file is Python; it is parsed with `ast`, and only assignments whose value is
 literal (or a literal expression of earlier literals: `A if not FLAG else B`, `X + '/y'`)
 are taken. Anything else (`os.environ.get(...)`, calls, imports) is ignored and named.
 
-Followed: https://docs.getpelican.com/en/latest/settings.html (SITENAME, SITEURL, AUTHOR,
+Followed: https://docs.getpelican.com/en/latest/publish.html (publishconf.py, made by
+pelican-quickstart, starts with `from pelicanconf import *` and is what `make publish`
+uses: its SITEURL and feed settings win),
+https://docs.getpelican.com/en/latest/settings.html (SITENAME, SITEURL, AUTHOR,
 TIMEZONE, DEFAULT_LANG, ARTICLE_URL default '{slug}.html', WITH_FUTURE_DATES default True,
 FEED_DOMAIN, FEED_ALL_ATOM default 'feeds/all.atom.xml', FEED_ALL_RSS, CATEGORY_FEED_ATOM
 default 'feeds/{slug}.atom.xml', CATEGORY_FEED_RSS, AUTHOR_FEED_ATOM/RSS defaults
@@ -52,8 +55,11 @@ def _value(node: ast.AST, known: dict[str, Any]) -> Any:
     return _UNKNOWN
 
 
-def settings(path: Path) -> tuple[dict[str, Any], list[str]]:
-    """(NAME → literal value, names whose value could not be read without running code)."""
+def settings(path: Path, inherited: dict[str, Any] | None = None
+             ) -> tuple[dict[str, Any], list[str]]:
+    """(NAME → literal value, names whose value could not be read without running code).
+
+    `inherited`: the values a `from pelicanconf import *` at its top brings in."""
     try:
         source = path.read_text("utf-8-sig")
         tree = ast.parse(source, str(path))
@@ -61,7 +67,7 @@ def settings(path: Path) -> tuple[dict[str, Any], list[str]]:
         raise ConfigError(str(path), f"cannot read: {exc}") from None
     except SyntaxError as exc:
         raise ConfigError(f"{path}:{exc.lineno}", f"not valid Python: {exc.msg}") from None
-    known: dict[str, Any] = {}
+    known: dict[str, Any] = dict(inherited or {})
     skipped: list[str] = []
     for stmt in tree.body:                  # top level only: `if` blocks are conditional
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
@@ -81,6 +87,18 @@ def read(root: Path, config_file: Path | None) -> Findings:
     where = config_file.name if config_file else "pelicanconf.py"
     if skipped:
         f.note(f"not read (not literals in {where}): {', '.join(skipped)}")
+    # What the site is published with: pelican-quickstart's publishconf.py imports
+    # pelicanconf's settings and sets SITEURL and the feeds (off while developing).
+    publish = root / "publishconf.py"
+    if publish.is_file():
+        published, skipped = settings(publish, conf)
+        changed = sorted(k for k, v in published.items() if k not in conf or conf[k] != v)
+        conf = published
+        where = f"{where} + publishconf.py"
+        f.note("publishconf.py (the settings the site is published with) sets: "
+               + (", ".join(changed) or "nothing new"))
+        if skipped:
+            f.note(f"not read (not literals in publishconf.py): {', '.join(skipped)}")
     title = text(conf.get("SITENAME"))
     if title:
         f.site["title"] = title
@@ -90,7 +108,8 @@ def read(root: Path, config_file: Path | None) -> Findings:
         f.site["url"] = url.rstrip("/")
         f.note(f"site URL {f.site['url']} (SITEURL)")
     else:
-        f.unsure(f"no site URL in {where} (SITEURL, often set in publishconf.py); pass --url")
+        hint = "" if publish.is_file() else ", often set in publishconf.py"
+        f.unsure(f"no site URL in {where} (SITEURL{hint}); pass --url")
     domain = text(conf.get("FEED_DOMAIN"))
     if domain and domain.rstrip("/") != f.site.get("url"):
         f.feed_domain = domain.rstrip("/")
