@@ -259,16 +259,19 @@ def test_broken_generator_config_is_one_line(tmp_path):
 def test_jekyll_authors_file(tmp_path):
     """jekyll-feed looks a post's author up in `site.data.authors` (_data/authors.yml)."""
     (tmp_path / "_config.yml").write_text("url: https://e.org\nbaseurl: /blog\nplugins: [jekyll-feed]\n"
-                                          "feed:\n  path: /atom.xml\n")
+                                          "feed:\n  path: /atom.xml\n  categories: [news, Big News]\n")
     (tmp_path / "_data").mkdir()
     (tmp_path / "_data" / "authors.yml").write_text(
         "ann:\n  name: Ann Example\n  email: ann@e.org\n  uri: https://e.org/ann\nbob: Bob B\n")
     out = tmp_path / "feedletter.toml"
-    assert init(str(tmp_path), "--output", str(out)).exit_code == 0
+    result = init(str(tmp_path), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "not decided: jekyll-feed wrote category 'Big News' to /feed/Big News.xml" in result.output
+    assert "'news'" not in result.output.split("not decided:", 1)[1]
     cfg = written(out)
     assert cfg["site"]["url"] == "https://e.org/blog"
     assert cfg["site"]["feeds_url"] == "https://e.org/blog/"
-    assert cfg["feeds"]["paths"]["atom"] == {"site": "atom.xml"}
+    assert cfg["feeds"]["paths"]["atom"] == {"site": "atom.xml", "categories": "feed/{slug}.xml"}
     assert cfg["authors"] == {"ann": {"name": "Ann Example", "email": "ann@e.org",
                                       "uri": "https://e.org/ann"}, "bob": {"name": "Bob B"}}
     load_config(out)

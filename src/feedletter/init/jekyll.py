@@ -91,6 +91,14 @@ def read(root: Path, config_file: Path | None) -> Findings:
         if isinstance(categories, list) and categories:
             f.feed_file("atom", "categories", "feed/{slug}.xml")
             f.note(f"jekyll-feed category feeds /feed/<category>.xml ({', '.join(map(str, categories))})")
+            from ..sources import tag_key as slugify  # the key site.py names category feeds by
+
+            for name in map(str, categories):
+                # jekyll-feed names the file after the category as written; feedletter's
+                # {slug} is lower-case ASCII.
+                if slugify(name) != name:
+                    f.unsure(f"jekyll-feed wrote category {name!r} to /feed/{name}.xml; feedletter "
+                             f"writes /feed/{slugify(name)}.xml: redirect the old URL")
         tags = feed.get("tags")
         if tags:
             tags_path = (text(tags.get("path")) if isinstance(tags, dict) else None) or "/feed/by_tag/"
