@@ -54,6 +54,20 @@ def test_which_files_are_pages(tmp_path):
     assert result.errors == []
 
 
+def test_build_options_and_headless_pages_are_not_posts(tmp_path):
+    # https://gohugo.io/content-management/build-options/: "list: never — Do not include
+    # the page in any page collection"; "render: never — Never render the page";
+    # page-bundles: "headless: true" bundles are not published
+    posts, result = site(tmp_path, {
+        "posts/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\n",
+        "posts/b.md": "---\ntitle: B\ndate: 2024-01-01\nbuild:\n  list: never\n---\n",
+        "posts/c.md": "+++\ntitle = 'C'\ndate = 2024-01-01\n[build]\nrender = 'never'\n+++\n",
+        "posts/d/index.md": "---\ntitle: D\ndate: 2024-01-01\nheadless: true\n---\n",
+    })
+    assert sorted(posts) == ["posts/a.md"]
+    assert result.notes == 3 and result.errors == []
+
+
 def test_default_urls(tmp_path):
     # https://gohugo.io/content-management/urls/: "content/posts/post-1.md →
     # https://example.org/posts/post-1/"; a leaf bundle "content/posts/post-2/index.md →

@@ -10,8 +10,8 @@ source: gohugoio/hugo `resources/page/pagemeta/page_frontmatter.go` (date fallba
 
 - pages are the Markdown files under the content folder (`paths.posts`); `_index.md` is a
   section (a list page), not a page; in a leaf bundle `dir/index.md` is the page and the
-  other files of `dir/` are its resources; `headless: true` and `build.render: never`
-  pages are not rendered;
+  other files of `dir/` are its resources; `headless: true` pages and those whose
+  build options say `render: never` or `list: never` are in no feed;
 - front-matter keys in any case; dates: `date` (else `publishDate`, `pubdate`,
   `published`, `lastmod`, `modified`), `publishDate` (else `date`), `lastmod` (else
   `modified`, `date`), `expiryDate` (`unpublishdate`); without an offset in `timeZone`
@@ -144,9 +144,13 @@ def read(doc: Doc) -> Reading:
     meta = _meta(doc)
     source = doc.config.source
     build = meta.get("build") if isinstance(meta.get("build"), dict) else {}
-    if fields.flag(meta, "headless", doc.path) or str(build.get("render", "")).lower() in (
-            "never", "false"):
-        raise NotAPost(f"{doc.path}: a headless page (not rendered by Hugo); not a post, skipped")
+    build = {str(k).lower(): str(v).lower() for k, v in build.items()}
+    # https://gohugo.io/content-management/build-options/: `render: never` pages are not
+    # published, `list: never` ones are left out of every page collection (feeds too)
+    if fields.flag(meta, "headless", doc.path) or build.get("render") in ("never", "false") \
+            or build.get("list") in ("never", "false"):
+        raise NotAPost(f"{doc.path}: Hugo neither lists nor renders it (headless, or build "
+                       "options 'never'); not a post, skipped")
     title = fields.title(Doc(doc.path, doc.rel, meta, doc.config, doc.warnings))
     date = _first_date(doc, meta, DATE) or fields.date_from_pattern(doc, doc.rel)
     if date is None:
