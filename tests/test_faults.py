@@ -267,7 +267,7 @@ def test_two_sites_in_nested_folders_keep_each_others_files(tmp_path):
 
 def test_a_busy_cache_means_wait_then_75_never_damaged(site):
     """Another process holds a write transaction on the cache: the build waits the bound
-    (FEEDLETTER_LOCK_WAIT=1 here; 30 s by default), exits 75 naming the cache, and does not
+    (FEEDLETTER_LOCK_WAIT=0.4 here; 30 s by default), exits 75 naming the cache, and does not
     move the cache aside as damaged. Once released, the next build uses it."""
     ok(site, "build")
     cache = site / ".feedletter" / "cache.sqlite"
@@ -276,9 +276,9 @@ def test_a_busy_cache_means_wait_then_75_never_damaged(site):
         holder.execute("BEGIN EXCLUSIVE")
         for args in (("build",), ("digest", "--month", "2026-09")):
             started = time.monotonic()
-            result = cli(site, *args, env={"FEEDLETTER_LOCK_WAIT": "1"})
+            result = cli(site, *args, env={"FEEDLETTER_LOCK_WAIT": "0.4"})
             assert result.returncode == 75, result.stderr
-            assert 1 <= time.monotonic() - started < 15
+            assert 0.4 <= time.monotonic() - started < 15
             line = one_line(result.stderr)
             assert "cache.sqlite" in line and "another run holds" in line, line
         assert not list(cache.parent.glob("*.damaged"))
