@@ -79,3 +79,33 @@ def test_the_commonmark_engine_from_the_config(site: Site) -> None:
     assert site.run("build").exit_code == 0
     feed = feedparser.parse((site.out / "all.atom.xml").read_bytes())
     assert "<em>Emphasized</em>" in feed.entries[0].content[0].value
+
+
+def test_a_zola_site_through_init_and_build(tmp_path) -> None:
+    # a site as Zola's docs write one: TOML front matter, `@/` links relative to content/
+    # (https://www.getzola.org/documentation/content/linking/), a site shortcode
+    from click.testing import CliRunner
+
+    from feedletter.cli import main
+
+    (tmp_path / "content" / "blog").mkdir(parents=True)
+    (tmp_path / "config.toml").write_text('base_url = "https://zola.example.org"\n'
+                                          'title = "Z"\ngenerate_feeds = true\n')
+    (tmp_path / "content" / "blog" / "_index.md").write_text('+++\ntitle = "Blog"\n+++\n')
+    (tmp_path / "content" / "blog" / "first.md").write_text(
+        '+++\ntitle = "First"\ndate = 2024-01-02\n+++\nThe first post.\n')
+    (tmp_path / "content" / "blog" / "second.md").write_text(
+        '+++\ntitle = "Second"\ndate = 2024-01-03\n+++\n'
+        "See [the first](@/blog/first.md#intro) and [gone](@/blog/gone.md).\n\n"
+        '{{ youtube(id="dQw4w9WgXcQ") }}\n\n<div>\n\n*Markdown inside HTML*\n\n</div>\n')
+    runner, config = CliRunner(), tmp_path / "feedletter.toml"
+    assert runner.invoke(main, ["init", str(tmp_path), "--output", str(config)]).exit_code == 0
+    built = runner.invoke(main, ["build", "--config", str(config), "--now", "2026-01-01T00:00:00Z"])
+    assert built.exit_code == 0, built.output
+    feed = feedparser.parse(next((tmp_path / "feeds").rglob("atom.xml")).read_bytes())
+    second = next(e for e in feed.entries if e.title == "Second").content[0].value
+    first_link = next(e.link for e in feed.entries if e.title == "First")
+    assert f'<a href="{first_link}#intro">the first</a> and gone.' in second
+    assert "<em>Markdown inside HTML</em>" in second and "youtube" not in second
+    assert "content/blog/second.md:5: internal link '@/blog/gone.md': no such post" in built.output
+    assert "content/blog/second.md:7: shortcode 'youtube' is the site's own" in built.output
