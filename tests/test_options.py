@@ -1,6 +1,6 @@
 """Date options through the CLI: every one accepts the years the loader accepts
-(1900-01-01 to 9999-12-31) and says so, one `Error:` line and exit 2, when a value is out
-of range; never a traceback. Long `--tag` lists give bounded file names.
+(1900-01-01 to 9999-12-31) and says so, one line and exit 2, when a value is out of range;
+never a traceback. Long `--tag` lists give bounded file names.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ def test_date_options_out_of_range(site, argv, fragment):
     result = site.run(*argv)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1 and fragment in errors[0], result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("feedletter: ") and fragment in lines[0], \
+        result.output
+    assert "--help" in lines[0]
 
 
 @pytest.mark.parametrize("argv", [

@@ -164,6 +164,11 @@ class _Group(click.Group):
                        f"{_INTERRUPTED}",
                        err=True)
             sys.exit(128 + signum)
+        except click.UsageError as exc:
+            # one line, like every other error in a cron log (click's own form is four)
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            click.echo(f"feedletter: {_one_line(exc.format_message(), 1000)}{hint}", err=True)
+            sys.exit(exc.exit_code)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except OSError as exc:
