@@ -210,3 +210,18 @@ def test_jekyll_news_sample(jekyll_news, name, date, title, categories, link):
     assert (found.date.isoformat(), found.title, found.categories, found.tags) == \
         (date, title, categories, ())
     assert found.link == "https://jekyllrb.com" + link
+
+
+def test_future_posts_do_not_defeat_the_no_change_build(tmp_path):
+    # with `future: true` a post dated after now is published; the next build with nothing
+    # changed must still stop after the scan (BuildResult.site is None then)
+    from feedletter.build import build
+
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2099-01-01-later.md").write_text("---\ntitle: Later\n---\nx\n")
+    (tmp_path / "_posts" / "2020-01-01-now.md").write_text("---\ntitle: Now\n---\nx\n")
+    cfg = config(tmp_path, "future = true")
+    first = build(cfg, now=NOW)
+    assert first.published == 2 and first.site is not None
+    again = build(cfg, now=NOW)
+    assert again.published == 2 and again.site is None

@@ -574,7 +574,10 @@ def _remember(cache: Cache, fingerprint: str, result: BuildResult, load: LoadRes
     names = sorted(result.report.written + result.report.unchanged)
     cache.put_state("last-build", {
         "fingerprint": fingerprint,
-        "newest": max((p.date.timestamp() for p in load.posts), default=float("-inf")),
+        # the latest moment a published post went live (posts published before their
+        # date, Jekyll `future: true`, do not depend on the moment)
+        "newest": max(((p.available or p.date).timestamp() for p in load.posts if not p.future),
+                      default=float("-inf")),
         "next": load.next_publish.timestamp() if load.next_publish else float("inf"),
         "published": result.published, "skipped": result.skipped,
         "errors": [(e.path, e.reason, e.line) for e in result.errors], "reasons": result.reasons,
