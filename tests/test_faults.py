@@ -72,19 +72,33 @@ def cli(root: Path, *args: str, patch: str = "", env: dict | None = None, timeou
                           preexec_fn=preexec)
 
 
-def ok(root: Path, *args: str) -> None:
-    """A run that only sets the scene (or checks the next run recovers), in this process:
-    no interpreter start. The fault runs themselves are real processes (`cli`)."""
+def here(root: Path, *args: str):
+    """A run in this process (CliRunner): no interpreter start. For runs that set the scene
+    and for faults that cannot hang, kill or limit the process; those run in their own
+    (`cli`)."""
     from feedletter.cli import main
 
     argv = [*args, "--now", NOW] if args[0] in ("build", "digest") else list(args)
     cwd = os.getcwd()
     os.chdir(root)
     try:
-        result = CliRunner().invoke(main, argv, catch_exceptions=False)
+        return CliRunner().invoke(main, argv, catch_exceptions=False)
     finally:
         os.chdir(cwd)
+
+
+def ok(root: Path, *args: str) -> None:
+    result = here(root, *args)
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def other_process():
+    """The pid of another live process (a temporary "in flight" belongs to it)."""
+    proc = subprocess.Popen(["sleep", "60"])
+    yield proc.pid
+    proc.kill()
+    proc.wait()
 
 
 def tree(top: Path) -> dict[str, bytes]:
@@ -127,38 +141,39 @@ def site(tmp_path: Path) -> Path:
 
 # --- one writer: links, special files, stray temporaries -------------------------------
 
-def test_a_link_planted_at_the_temporary_name_is_not_written_through(site, tmp_path):
+def test_a_link_planted_at_the_temporary_name_is_not_written_through(site, tmp_path,
+                                                                     monkeypatch):
     """Temporary names are random; even a link planted at the very name chosen (forced
     here) is not followed: O_EXCL|O_NOFOLLOW refuses it, exit 73, the target untouched."""
+    import feedletter.output
+
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
-    patch = f"""
-        import feedletter.output as _o
-        _o.temp_name = lambda name: f".{{name}}.guessed"      # the attacker guessed right
-        os.makedirs("feeds", exist_ok=True)
-        for name in ("all.atom.xml", "index.html", ".feedletter-manifest"):
-            os.symlink({str(victim)!r}, f"feeds/.{{name}}.guessed")
-    """
-    result = cli(site, "build", patch=patch)
-    assert result.returncode == 73, result.stderr
+    monkeypatch.setattr(feedletter.output, "temp_name", lambda name: f".{name}.guessed")
+    (site / "feeds").mkdir()
+    for name in ("all.atom.xml", "index.html", ".feedletter-manifest"):
+        (site / "feeds" / f".{name}.guessed").symlink_to(victim)
+    result = here(site, "build")
+    assert result.exit_code == 73, result.output
     assert "temporary name" in one_line(result.stderr)
     assert victim.read_text() == "precious\n"
     assert not any(p.is_symlink() for p in (site / "feeds").iterdir()
                    if not p.name.endswith(".guessed"))
 
 
-def test_stale_temporaries_are_removed_only_when_their_process_is_gone(site, tmp_path):
+def test_stale_temporaries_are_removed_only_when_their_process_is_gone(site, tmp_path,
+                                                                      other_process):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     feeds = site / "feeds"
     feeds.mkdir()
     dead = feeds / ".all.atom.xml.999999999-00aa.feedletter-tmp"      # no such pid
     dead_link = feeds / ".all.rss.xml.999999999-00bb.feedletter-tmp"
-    live = feeds / f".all.json.{os.getpid()}-00cc.feedletter-tmp"      # this test: alive
+    live = feeds / f".all.json.{other_process}-00cc.feedletter-tmp"      # alive
     dead.write_text("half")
     dead_link.symlink_to(victim)
     live.write_text("in flight")
-    assert cli(site, "build").returncode == 0       # another process than the live one
+    ok(site, "build")
     assert not dead.exists() and not dead_link.is_symlink()
     assert live.read_text() == "in flight"
     assert victim.read_text() == "precious\n"
@@ -175,8 +190,8 @@ def test_a_folder_replaced_by_a_link_is_refused_not_followed(site, tmp_path):
     tags.rmdir()
     tags.symlink_to(elsewhere, target_is_directory=True)
     (site / "posts" / "e.md").write_text("---\ntitle: E\ndate: 2026-09-05\ntags: delta\n---\nE\n")
-    result = cli(site, "build")
-    assert result.returncode == 73, result.stderr
+    result = here(site, "build")
+    assert result.exit_code == 73, result.output
     line = one_line(result.stderr)
     assert "feeds/tags" in line and "symbolic link" in line, line
     assert list(elsewhere.iterdir()) == []
@@ -240,7 +255,7 @@ def test_stray_files_among_the_digests_are_named_and_skipped(site):
         len(feedparser.parse((site / "feeds" / "digests.atom.xml").read_bytes()).entries) == 1
 
 
-def test_two_sites_in_nested_folders_keep_each_others_files(tmp_path):
+def test_two_sites_in_nested_folders_keep_each_others_files(tmp_path, other_process):
     """Site A builds into www/, site B into www/b/, at the same time and in turn: each
     leaves the other's files and in-flight temporaries alone."""
     a = make_site(tmp_path / "a", out="../www")
@@ -248,7 +263,7 @@ def test_two_sites_in_nested_folders_keep_each_others_files(tmp_path):
     (b / "posts" / "a.md").write_text(POSTS["a.md"].replace("Post A", "Post A of B"))
     www = tmp_path / "www"
     (www / "b").mkdir(parents=True)
-    in_flight = www / "b" / f".all.atom.xml.{os.getpid()}-00dd.feedletter-tmp"
+    in_flight = www / "b" / f".all.atom.xml.{other_process}-00dd.feedletter-tmp"
     in_flight.write_text("B is writing this")
     argv = [sys.executable, "-m", "feedletter", "build", "--now", NOW]
     procs = [subprocess.Popen(argv, cwd=site, stderr=subprocess.PIPE, text=True) for site in (a, b)]
@@ -259,7 +274,7 @@ def test_two_sites_in_nested_folders_keep_each_others_files(tmp_path):
     assert "Post A of B" in titles(www / "b" / "all.atom.xml")
     assert "Post A" in titles(www / "all.atom.xml")
     for site in (a, b, a):
-        assert cli(site, "build").returncode == 0
+        ok(site, "build")
     assert (www / "b" / "all.atom.xml").is_file() and in_flight.exists()
 
 
@@ -367,8 +382,8 @@ def test_a_read_only_folder_is_one_line_and_exit_73(site, folder, lock, named):
 
 def test_feedletter_state_folder_being_a_file_is_exit_73(site):
     (site / ".feedletter").write_text("not a folder")
-    result = cli(site, "build")
-    assert result.returncode == 73
+    result = here(site, "build")
+    assert result.exit_code == 73
     assert ".feedletter" in one_line(result.stderr) and "not a folder" in result.stderr
 
 
@@ -411,61 +426,60 @@ def test_sigterm_and_sigint_exit_143_and_130_saying_what_was_done(site, tmp_path
 
 # --- posts that vanish mid-build -------------------------------------------------------------
 
-def test_posts_deleted_or_replaced_while_rendering_are_bad_posts_the_rest_published(site):
-    patch = """
-        import feedletter.build as _b
-        _prepare = _b.Renderer.prepare
-        def prepare(self, posts):
-            if not os.environ.get("FL_DONE"):      # a git pull lands now
-                os.environ["FL_DONE"] = "1"
-                os.remove("posts/b.md")
-                Path("posts/c.md").write_text("---\\ntitle: C swapped\\ndate: 2026-09-03\\n---\\nNew.\\n")
-            return _prepare(self, posts)
-        _b.Renderer.prepare = prepare
-    """
-    result = cli(site, "build", patch=patch)
-    assert result.returncode == 1, result.stderr
+def _before_rendering(monkeypatch, change) -> None:
+    """Run `change()` once, when the renderer is first asked for posts (a git pull lands)."""
+    import feedletter.build
+
+    prepare, done = feedletter.build.Renderer.prepare, []
+
+    def prepare_after_change(self, posts):
+        if not done:
+            done.append(change())
+        return prepare(self, posts)
+    monkeypatch.setattr(feedletter.build.Renderer, "prepare", prepare_after_change)
+
+
+def test_posts_deleted_or_replaced_while_rendering_are_bad_posts_the_rest_published(
+        site, monkeypatch):
+    def pull() -> None:
+        (site / "posts" / "b.md").unlink()
+        (site / "posts" / "c.md").write_text("---\ntitle: C swapped\ndate: 2026-09-03\n---\nNew.\n")
+    _before_rendering(monkeypatch, pull)
+    result = here(site, "build")
+    assert result.exit_code == 1, result.output
     for name in ("b.md", "c.md"):
         assert any(line.endswith(f"{name}: changed while the build was running")
                    or f"{name}: changed while the build was running (" in line
                    for line in result.stderr.splitlines()), result.stderr
     assert titles(site / "feeds" / "all.atom.xml") == {"Post A", "Post D"}
     assert "2 posts published" in result.stdout and "2 bad" in result.stdout
-    result = cli(site, "build")                 # the next run picks up what is there now
-    assert result.returncode == 0
+    monkeypatch.undo()
+    ok(site, "build")                           # the next run picks up what is there now
     assert titles(site / "feeds" / "all.atom.xml") == {"Post A", "C swapped", "Post D"}
 
 
-def test_a_post_deleted_before_a_digest_renders_it_is_left_out_with_a_warning(site):
-    patch = """
-        import feedletter.build as _b
-        _prepare = _b.Renderer.prepare
-        def prepare(self, posts):
-            if os.path.exists("posts/b.md"):
-                os.remove("posts/b.md")
-            return _prepare(self, posts)
-        _b.Renderer.prepare = prepare
-    """
-    result = cli(site, "digest", "--month", "2026-09", patch=patch)
-    assert result.returncode == 0, result.stderr
+def test_a_post_deleted_before_a_digest_renders_it_is_left_out_with_a_warning(site, monkeypatch):
+    _before_rendering(monkeypatch, (site / "posts" / "b.md").unlink)
+    result = here(site, "digest", "--month", "2026-09")
+    assert result.exit_code == 0, result.output
     assert "warning: not in any digest: posts/b.md: changed while the build was running" \
         in result.stderr
     page = (site / "feeds" / "digests" / "2026-09.txt").read_text()
     assert "Post A" in page and "Post C" in page and "Post B" not in page
 
 
-def test_a_post_deleted_between_scan_and_read_is_a_bad_post(site):
-    patch = """
-        import feedletter.build as _b
-        _scan = _b.scan_posts
-        def scan(folder, *rest):
-            found = _scan(folder, *rest)
-            os.remove(os.path.join(folder, "b.md"))
-            return found
-        _b.scan_posts = scan
-    """
-    result = cli(site, "build", patch=patch)
-    assert result.returncode == 1, result.stderr
+def test_a_post_deleted_between_scan_and_read_is_a_bad_post(site, monkeypatch):
+    import feedletter.build
+
+    scan_posts = feedletter.build.scan_posts
+
+    def scan_then_delete(folder, *rest):
+        found = scan_posts(folder, *rest)
+        (Path(folder) / "b.md").unlink()
+        return found
+    monkeypatch.setattr(feedletter.build, "scan_posts", scan_then_delete)
+    result = here(site, "build")
+    assert result.exit_code == 1, result.output
     assert "b.md: changed while the build was running (the file is gone)" in result.stderr
     assert titles(site / "feeds" / "all.atom.xml") == {"Post A", "Post C", "Post D"}
 
