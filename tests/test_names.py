@@ -17,6 +17,8 @@ import re
 import feedparser
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def post(site, name: str, title: str, day: str, *, tags=(), author: str | None = None) -> None:
@@ -197,3 +199,30 @@ def test_digest_tag_cut_and_footer_links_follow_the_distinct_feeds(site):
     assert links == {"c.atom.xml", "c-plus-plus.atom.xml", "c-sharp.atom.xml", "c-minus-minus.atom.xml"}
     text = page.text_content()
     assert text.rindex("P3") < text.rindex("P1")     # section C (P3) before section C++ (P1)
+
+
+# The mechanism itself, on random names (hypothesis): what site.py does for tags.
+_LETTERS = "cCaAéÉ+#-_ .&/łø"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_LETTERS, min_size=1, max_size=4), min_size=1, max_size=12), st.randoms())
+def test_slugs_are_distinct_stable_and_keep_uncontested_ones(names, rnd):
+    from feedletter.names import Named, assign_slugs, is_plain, name_key
+    from feedletter.posts import slugify
+
+    names = [n for n in names if slugify(n)]
+    keys = {name_key(n): n for n in names}           # one spelling per distinct name
+
+    # the rank (first use) belongs to the name; only the order names are handed over changes
+    named = [Named(k, repr(n), slugify(n), (not is_plain(k, slugify(n)), i, k))
+             for i, (k, n) in enumerate(sorted(keys.items()))]
+    slugs = assign_slugs("tags", named)[0]
+    assert len(set(slugs.values())) == len(slugs)                 # distinct names, distinct feeds
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", s) for s in slugs.values())
+    rnd.shuffle(named)
+    assert assign_slugs("tags", named)[0] == slugs                # whatever order files are read
+    bases = [slugify(n) for n in keys.values()]
+    for k, n in keys.items():                                      # no collision: today's slug
+        if bases.count(slugify(n)) == 1:
+            assert slugs[k] == slugify(n)
