@@ -50,6 +50,10 @@ class Links:
         self._posts = list(posts)
         self._index: dict[str, set[str]] | None = None
 
+    def __getstate__(self) -> dict:
+        # sent to the worker processes with every chunk of posts: the pairs, not the index
+        return {"_posts": self._posts, "_index": None}
+
     def _lookup(self, name: str) -> str | None:
         if self._index is None:
             index: dict[str, set[str]] = {}
