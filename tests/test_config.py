@@ -134,7 +134,7 @@ def _toml_for(key: str, allowed: str, value: str) -> str:
         literal = f"[{literal}]"
     table, _, name = key.strip("`").rpartition(".")
     table = table.replace("<username>", "ada")
-    if allowed.startswith("a table whose values"):
+    if allowed.startswith(("a table of", "a table whose values")):
         return f"{SITE}[{table}.{name}]\n\"k\" = {literal}\n"
     if table.endswith("[]"):
         required = "".join(f'{r} = "t"\n' for r in REQUIRED.get(table, ()) if r != name)
@@ -155,7 +155,7 @@ def test_every_string_key_refuses_control_characters(site, key, allowed):
     """The mechanism, not a list: whatever string key the schema has now or gets later."""
     name = key.strip("`").replace("<username>", "ada").replace("[]", "[0]")
     name = name.replace(".<ABBR>", ".XYZT")
-    if allowed.startswith("a table whose values"):
+    if allowed.startswith(("a table of", "a table whose values")):
         name += ".k"
     if allowed.startswith("a list of"):
         name += "[0]"

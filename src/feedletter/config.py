@@ -801,12 +801,19 @@ def allowed(tp: Any, extras: list[Any] | None = None) -> str:
     origin = typing.get_origin(tp)
     if origin is Literal:
         return "one of " + ", ".join(map(str, typing.get_args(tp)))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_TYPE_NAMES.get(a, str(a)) for a in typing.get_args(tp))
     if origin in (tuple, list):
         item = typing.get_args(tp)[0]
+        if item is str:
+            return "a list of one-line texts"
         return "a list of " + ("tables" if _is_table(item) else
                                allowed(item).removeprefix("a ").removeprefix("an "))
     if origin is dict:
-        return "a table whose values are each " + allowed(typing.get_args(tp)[1])
+        value = typing.get_args(tp)[1]
+        if value is str:
+            return "a table of one-line texts"
+        return "a table whose values are each " + allowed(value)
     if _is_table(tp):
         return "a table"
     words = _TYPE_NAMES.get(tp, getattr(tp, "__name__", str(tp)))
