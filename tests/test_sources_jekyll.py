@@ -225,3 +225,22 @@ def test_future_posts_do_not_defeat_the_no_change_build(tmp_path):
     assert first.published == 2 and first.site is not None
     again = build(cfg, now=NOW)
     assert again.published == 2 and again.site is None
+
+
+def test_front_matter_defaults(tmp_path):
+    # https://jekyllrb.com/docs/configuration/front-matter-defaults/: "defaults: - scope:
+    # path: "" type: "posts" values: layout: "my-site" author: "Mr. Hyde"" ... "more
+    # specific scopes override less specific ones" ... front matter in the post wins
+    source = ('[[source.defaults]]\npath = ""\ntype = "posts"\n'
+              'values = { author = "Mr. Hyde", categories = ["all"] }\n'
+              '[[source.defaults]]\npath = "projects/_posts"\ntype = "posts"\n'
+              'values = { author = "Dr. Jekyll" }\n')
+    cfg = config(tmp_path, source)
+    text = "---\ntitle: X\n---\n"
+    p = parse_post(text, "_posts/2020-01-01-x.md", cfg, rel="_posts/2020-01-01-x.md")
+    assert [a.name for a in p.authors] == ["Mr. Hyde"] and p.categories == ("all",)
+    rel = "projects/_posts/2020-01-01-x.md"
+    p = parse_post(text, rel, cfg, rel=rel)
+    assert [a.name for a in p.authors] == ["Dr. Jekyll"]
+    p = parse_post("---\ntitle: X\nauthor: Own\n---\n", rel, cfg, rel=rel)
+    assert [a.name for a in p.authors] == ["Own"]

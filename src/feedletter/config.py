@@ -582,6 +582,17 @@ CONTENT_DIRS = {"hugo": "content", "zola": "content", "pelican": "content",
                 "middleman": "source", "jekyll": ".", "eleventy": "."}
 
 
+class FrontMatterDefault(Table):
+    """`[[source.defaults]]`: Jekyll's front-matter defaults (`defaults:` in _config.yml),
+    values a post takes when its own front matter does not set them."""
+
+    path: Text = key("", "folder (or glob) the values apply under, relative to the posts "
+                         "folder; empty: everywhere", shown="—")
+    type: Text = key("", "`posts`, or empty: every type", shown="—")
+    values: dict[Text, Text | int | float | bool | tuple[Text, ...]] = key(
+        doc="the front-matter keys and values", factory=dict, shown="—")
+
+
 class SourceTable(Table):
     """`[source]`: the generator's own rules, as `feedletter init` reads them from its
     config (the flavours in sources/ read them)."""
@@ -609,6 +620,8 @@ class SourceTable(Table):
             "has no date", shown="—")
     variables: dict[Text, Text | int | float | bool] = key(
         doc="`site.*` for Liquid, `.Site.Params` for Hugo shortcodes", factory=dict, shown="—")
+    defaults: tuple[FrontMatterDefault, ...] = key((), "Jekyll front-matter defaults",
+                                                   shown="—")
     exclude: tuple[Text, ...] = key((), "globs (relative to the posts folder) of files that "
                                         "are not posts", shown="—")
 

@@ -26,6 +26,7 @@ import os
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
 
 from ..errors import PostError
 from . import fields
@@ -72,6 +73,39 @@ def is_post(rel: str, root: str, config) -> bool:
 
 def bare(doc: Doc) -> dict:
     return {}       # a post without front matter is still a post (see the docstring)
+
+
+def defaults(doc: Doc) -> dict:
+    """The front matter over `[[source.defaults]]` (_config.yml `defaults:`, documented at
+    https://jekyllrb.com/docs/configuration/front-matter-defaults/): a scope's `path` is a
+    folder or glob under the site, its `type` "posts" (or none); "more specific scopes
+    override less specific" ones, and the post's own front matter overrides them all."""
+    scopes = [d for d in doc.config.source.defaults if d.type in ("", "posts")
+              and _in_scope(doc.rel, d.path.strip("/"))]
+    if not scopes:
+        return doc.meta
+    merged: dict = {}
+    for scope in sorted(scopes, key=lambda d: (len(d.path.strip("/").split("/")) if d.path
+                                               else 0, bool(d.type))):
+        merged.update({k: _as_text(v) for k, v in scope.values.items()})
+    return {**merged, **doc.meta}
+
+
+def _in_scope(rel: str, path: str) -> bool:
+    if not path:
+        return True
+    if any(c in path for c in "*?["):
+        return fnmatchcase(rel, path) or fnmatchcase(rel, path + "/*")
+    return rel == path or rel.startswith(path + "/")
+
+
+def _as_text(value: object) -> object:
+    """A default as the YAML loader gives front matter: text, or a list of text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return str(value)
 
 
 def _keeps(ch: str, mode: str) -> bool:

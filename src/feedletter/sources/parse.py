@@ -10,6 +10,7 @@ A flavour is a module of this package with:
     is_post(rel, root, config) is this file (its path relative to the posts folder
                                `root`) a post at all
     skip_dir(name)             (optional) a folder the generator never reads
+    defaults(doc) -> dict      (optional) the front matter with the site's defaults under it
     bare(doc) -> dict          a file without front matter: its metadata, or raise
                                NotAPost (a note, skipped) or PostError (bad)
     read(doc) -> Reading       the generator's reading of the front matter and file name
@@ -89,6 +90,8 @@ def parse_post(text: str, path: str, config: Config, *, raw: bytes | None = None
               warnings, fm.format)
     if not fm.format:
         doc = Doc(doc.path, doc.rel, rules.bare(doc), config, warnings, "")
+    if hasattr(rules, "defaults"):       # the site's front-matter defaults (Jekyll)
+        doc = Doc(doc.path, doc.rel, rules.defaults(doc), config, warnings, doc.format)
     got = rules.read(doc)
     check_year(path, got.date, got.updated)
     meta = doc.meta
