@@ -51,8 +51,7 @@ class Settings:
     @property
     def plain(self) -> bool:
         """No template language, Python-Markdown: feedletter's own rendering."""
-        return self.generator in ("feedletter", "pelican", "middleman") \
-            and self.engine == "python-markdown"
+        return self.generator in ("feedletter", "middleman") and self.engine == "python-markdown"
 
     def fingerprint(self) -> str:
         if self.plain:

@@ -3,6 +3,7 @@
     template pass   the generator's template language in the body (liquid.py for Jekyll
                     and Eleventy, shortcodes.py for Hugo, zola.py for Zola); none for
                     feedletter, Pelican and Middleman sites
+    (after the engine: Zola's `@/` and Pelican's `{filename}` links, zola.py, pelican.py)
     engine          python_markdown.py or commonmark.py (`[site] markdown`)
     sanitize        sanitize.py (nh3), then every URL absolute (urls.py), bare URLs linked
 """
@@ -14,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import commonmark, liquid, python_markdown, shortcodes, zola
+from . import commonmark, liquid, pelican, python_markdown, shortcodes, zola
 from .context import Context, Ref, Report, Settings
 from .sanitize import sanitize
 from .urls import linkify
@@ -63,6 +64,8 @@ def markdown_to_html(source: str, base: str, context: Context | None = None,
         raw = _PLACED.sub(lambda m: blocks[int((m.group(1) or m.group(2))[19:-1])], raw)
     if settings.generator == "zola":
         raw = zola.internal_links(raw, text, report)
+    elif settings.generator == "pelican":
+        raw = pelican.internal_links(raw, text, page, settings.site_url, report)
     return linkify(sanitize(raw, base))
 
 
