@@ -136,10 +136,7 @@ def _toml_for(key: str, allowed: str, value: str) -> str:
     table = table.replace("<username>", "ada")
     if allowed.startswith(("a table of", "a table whose values")) and table.endswith("[]"):
         # a table in each entry of a list of tables (source.defaults[].values)
-        return f"{SITE}[[{table[:-2]}]]
-[{table[:-2]}.{name}]
-\"k\" = {literal}
-"
+        return f"{SITE}[[{table[:-2]}]]\n[{table[:-2]}.{name}]\n\"k\" = {literal}\n"
     if allowed.startswith(("a table of", "a table whose values")):
         return f"{SITE}[{table}.{name}]\n\"k\" = {literal}\n"
     if table.endswith("[]"):
