@@ -13,7 +13,7 @@ from datetime import date, datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..config import Author, Config
-from ..dates import parse_date
+from ..dates import MIN_YEAR, parse_date
 from ..errors import PostError
 from ..names import name_key
 from .model import clean_text, slugify
@@ -27,7 +27,6 @@ _FALSE = {"false", "no", "off", "0", "n"}
 # authors: without a bound, 10,000 tags on one post mean 30,000 files of 10,000 categories.
 MAX_TAGS = 100
 MAX_AUTHORS = 100
-MIN_YEAR = 1900
 URI_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_]|$)")
 
