@@ -144,6 +144,18 @@ def test_fresh_clone_and_config_changes_keep_the_ids(corpus, tmp_path_factory):
     assert ids_by_file(clone) == published
 
 
+def test_switching_the_id_mode_keeps_published_ids(site):
+    """`[feeds] ids` (h3's modes): the register records whatever id was first published."""
+    site.post("2020-01-01-a.md", "---\ntitle: A\n---\nx\n")
+    assert site.run("build").exit_code == 0
+    site.config('[feeds]\nids = "permalink"\n')
+    site.post("2020-01-02-b.md", "---\ntitle: B\n---\nx\n")
+    assert site.run("build").exit_code == 0
+    items = {i["title"]: i["id"] for i in json.loads((site.out / "all.json").read_text())["items"]}
+    assert items == {"A": "tag:example.org,2020-01-01:/a",                  # first published so
+                     "B": "https://example.org/blog/2020/01/b/"}            # the new mode's id
+
+
 def test_new_post_in_the_register_after_a_build(site):
     site.post("2020-01-01-a.md", "---\ntitle: A\n---\nx\n")
     assert site.run("build").exit_code == 0
