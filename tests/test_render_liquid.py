@@ -116,3 +116,9 @@ def test_unclosed_liquid_takes_bounded_time() -> None:
         r = jekyll(body)
         assert time.perf_counter() - started < 10, body[:20]
         assert r.problems and "{{" not in r.content_html and "{%" not in r.content_html
+
+
+def test_jekyll_gist_becomes_a_link() -> None:
+    # jekyll-gist (https://github.com/jekyll/jekyll-gist#usage): "{% gist parkr/c08ee0f2726fd0e3909d %}"
+    html = jekyll("{% gist parkr/c08ee0f2726fd0e3909d %}").content_html
+    assert '<a href="https://gist.github.com/parkr/c08ee0f2726fd0e3909d">' in html

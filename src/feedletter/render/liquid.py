@@ -9,6 +9,7 @@ and Jekyll's tags and filters a post can use without the rest of the site:
 - `{% link path %}` and `{% post_url name %}` → the linked post's link (links.py);
 - `{{ "/x" | relative_url }}` → baseurl + path; `absolute_url` → url + baseurl + path;
 - `{% highlight lang %}…{% endhighlight %}` → a fenced code block in that language;
+- jekyll-gist's `{% gist user/id %}` → a link to the gist (the plugin embeds a script);
 - `slugify`, `xml_escape`, `cgi_escape`, `uri_escape`, `jsonify`, `number_of_words`,
   `array_to_sentence_string`, `normalize_whitespace`, `markdownify` (the text itself: the
   Markdown pass follows).
@@ -139,6 +140,22 @@ def _make_environment(settings: Settings):
     class PostUrlTag(LinkTag):
         name = "post_url"
 
+    class GistTag(Tag):
+        """jekyll-gist's `{% gist parkr/c08ee0f2726fd0e3909d [file] %}`: the plugin embeds a
+        script (which a feed cannot run); a link to the gist instead."""
+
+        name = "gist"
+        block = False
+
+        def parse(self, stream):
+            token, words = argument(stream)
+            gist = words.split()[0].strip("\"'") if words.split() else ""
+            if not re.fullmatch(r"[\w.-]+/[0-9a-f]+", gist):
+                _problem(token, f"{{% gist {words} %}}: not a user/id gist; left out")
+                return Text(token, "")
+            url = f"https://gist.github.com/{gist}"
+            return Text(token, f"[{url}]({url})")
+
     class IncludeTag(Tag):
         name = "include"
         block = False
@@ -200,7 +217,7 @@ def _make_environment(settings: Settings):
         context_depth_limit = 30
 
     env = Bounded(undefined=Missing, strict_filters=True)
-    for tag in (LinkTag, PostUrlTag, IncludeTag, IncludeRelativeTag, HighlightTag):
+    for tag in (LinkTag, PostUrlTag, IncludeTag, IncludeRelativeTag, HighlightTag, GistTag):
         env.add_tag(tag)
 
     def join(path: Any, prefix: str) -> str:

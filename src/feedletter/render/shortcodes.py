@@ -203,6 +203,9 @@ class Renderer:
 
     def call(self, call: _Call, inner: str | None) -> str:
         builtin = _BUILTIN.get(call.name)
+        if call.name == "qr":
+            self.problem(call, "shortcode 'qr' makes an image while Hugo builds the site; left out")
+            return ""
         if builtin is None:
             self.problem(call, f"shortcode '{call.name}' is the site's own or a theme's; "
                                "left out" + (" with its inner text" if inner else ""))
