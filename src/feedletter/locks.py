@@ -1,8 +1,8 @@
 """One rule for everything another run may hold (build.lock, send.lock, cache.sqlite,
 the sent-ledger): busy means wait a bounded time, then `LockBusy` (exit 75, "another run
-holds it", cron may retry). A busy database is never called damaged: only SQLite's own
-verdict on the file's contents (`sqlite3.DatabaseError` other than SQLITE_BUSY and
-SQLITE_LOCKED) may be.
+holds it", cron may retry). A busy database is never called damaged (`is_busy`), nor is
+one the file system refuses (`io_errno`: read-only, full, I/O error: exit 73/74): only
+SQLite's verdict on the file's contents (corrupt, not a database) may make it so.
 
 The bound is each resource's own (the build lock waits 10 minutes, a database 30 s);
 `FEEDLETTER_LOCK_WAIT` (seconds) replaces all of them, for a cron job that would rather
@@ -69,27 +69,9 @@ def io_errno(exc: BaseException) -> int | None:
     return _SQLITE_IO.get(code & 0xFF) if code is not None else None
 
 
-def is_damaged(exc: BaseException) -> bool:
-    """SQLite says the file's contents are bad (corrupt, not a database, a foreign schema):
-    the only case in which a database may be moved aside. Busy or I/O trouble never is."""
-    return isinstance(exc, sqlite3.DatabaseError) and not is_busy(exc) and io_errno(exc) is None
-
-
 def busy_error(path: Path | str, what: str, waited: float | None) -> LockBusy:
     after = f" (waited {waited:g} s)" if waited else ""
     return LockBusy(f"{path}: another run holds the {what}{after}; try again later")
-
-
-@contextlib.contextmanager
-def busy_is_locked(path: Path | str, what: str, waited: float | None) -> Iterator[None]:
-    """Turn SQLite's "database is locked" (after the connection's own bounded wait, its
-    `timeout`) into LockBusy naming the file; any other error passes unchanged."""
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        if is_busy(exc):
-            raise busy_error(path, what, waited) from None
-        raise
 
 
 def connect(path: Path | str, *, wait: float | None = DB_WAIT, **kwargs) -> sqlite3.Connection:
