@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import resource
 import signal
 import sqlite3
@@ -419,6 +420,8 @@ def test_sigterm_and_sigint_exit_143_and_130_saying_what_was_done(site, tmp_path
     assert proc.returncode == code, err
     line = one_line(err)
     assert f"interrupted by {name}" in line and "half-written" in line, line
+    # what was done: the manifest was written before the emitters started
+    assert re.search(r"; [1-9]\d* files? written by this process before it;", line), line
     assert "Aborted!" not in err
     assert temporaries(site) == []
     assert not (site / ".feedletter" / "last-error.txt").exists()

@@ -30,7 +30,7 @@ from .config import Config, load_config
 from .dates import out_of_range, parse_zone
 from .errors import FeedletterError, FileInTheWay, Interrupted, LockBusy, OutputError, SendError
 from .mail import parse_recipients, report_line, sent_count
-from .output import write_file
+from .output import replaced_here, write_file
 from .progress import Progress
 
 EXIT_BAD_POSTS, EXIT_CONFIG, EXIT_SEND, EXIT_NOTHING, EXIT_LOCKED = 1, 2, 3, 4, 75
@@ -144,6 +144,7 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         ctx.obj = {}
+        files_before = replaced_here()
         try:
             with _signals_interrupt():
                 return super().invoke(ctx)
@@ -160,9 +161,11 @@ class _Group(click.Group):
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
             for line in exc.report if isinstance(exc, Interrupted) else ():
                 click.echo(line, err=True)
+            done = replaced_here() - files_before
+            written = (f"{done} file{'s' * (done != 1)} written by this process before it; "
+                       if done else "")
             click.echo(f"feedletter: interrupted by {_SIGNAL_NAMES.get(signum, signum)}; "
-                       f"{_INTERRUPTED}",
-                       err=True)
+                       f"{written}{_INTERRUPTED}", err=True)
             sys.exit(128 + signum)
         except click.UsageError as exc:
             # one line, like every other error in a cron log (click's own form is four)

@@ -196,6 +196,15 @@ def _same_bytes(dfd: int, name: str, shown: Path, data: bytes) -> bool:
     return _read_regular(dfd, name, shown, limit=len(data)) == data
 
 
+# Files this process has replaced (or created) so far: what an interrupted run reports.
+_replaced: list[int] = [0]
+
+
+def replaced_here() -> int:
+    """How many files this process has written so far (forked workers count their own)."""
+    return _replaced[0]
+
+
 def temp_name(name: str) -> str:
     """A fresh temporary name beside `name`: hidden, owned by this process (its pid is in
     the name, for the cleanup of a killed run's leftovers), unguessable."""
@@ -225,6 +234,7 @@ def _write_new(dfd: int, name: str, shown: Path, data: bytes, mode: int,
         if check is not None:       # the complete file, under its temporary name
             check(shown.with_name(tmp))
         os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        _replaced[0] += 1
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp, dir_fd=dfd)
