@@ -64,6 +64,9 @@ class Matched:
     fixed: frozenset[str]          # sources of posts whose id is registered: never renamed
     entries: dict[str, Entry]      # post source → its entry (refreshed)
     unmatched: tuple[Entry, ...]   # entries no published post matched
+    # The register must be written again: a new post, or a matched line whose file, link,
+    # title or (explicit) id changed. Most builds change nothing, and skip the rendering.
+    changed: bool = True
 
 
 def register_path(config: Config) -> Path:
@@ -188,16 +191,23 @@ def match(posts: list[Post], entries: list[Entry], posts_dir: Path) -> Matched:
     out: list[Post] = []
     fixed: set[str] = set()
     refreshed: dict[str, Entry] = {}
+    changed = len(assigned) < len(posts)
     for post in posts:
         entry = assigned.get(post.source)
-        if entry is not None and not (post.explicit_id and post.id != entry.id):
+        if entry is None:
+            out.append(post)
+            continue
+        if not (post.explicit_id and post.id != entry.id):
             if post.id != entry.id:
                 post = replace(post, id=entry.id)
             fixed.add(post.source)
         out.append(post)
-        if entry is not None:
-            refreshed[post.source] = _entry(post, rel[post.source], entry.published)
-    return Matched(out, frozenset(fixed), refreshed, tuple(left))
+        if (entry.id, entry.file, entry.link, entry.title) != \
+                (post.id, rel[post.source], post.link, post.title):
+            entry = _entry(post, rel[post.source], entry.published)
+            changed = True
+        refreshed[post.source] = entry
+    return Matched(out, frozenset(fixed), refreshed, tuple(left), changed)
 
 
 def _identity(field: str, link: str, title: str, published: str) -> tuple[str, ...]:
@@ -214,7 +224,7 @@ def updated(matched: Matched, posts: list[Post], posts_dir: Path) -> list[Entry]
         if entry is None:
             result.append(_entry(post, relative(source, posts_dir)))
         else:      # the final id: an explicit id may have replaced the registered one
-            result.append(replace(entry, id=post.id))
+            result.append(entry if entry.id == post.id else replace(entry, id=post.id))
     return result
 
 

@@ -39,8 +39,8 @@ class Site:
     categories: list[Group] = field(default_factory=list)
     sections: list[Group] = field(default_factory=list)
     main: list[Post] | None = None         # the main feed's posts when sections leave some out
-    # The id register after this build (None: no register read) and its entries that no
-    # published post matched (ids.py).
+    # The id register to write after this build (None: the file already says it) and its
+    # entries that no published post matched (ids.py).
     id_register: list[ids.Entry] | None = None
     ids_unmatched: tuple[ids.Entry, ...] = ()
 
@@ -261,7 +261,8 @@ def build_site(config: Config, posts: list[Post], posts_dir: Path | None = None,
         left_out.update(p.source for p in posts if _matches(rel[p.source], config.main_exclude))
         main = [p for p in posts if p.source not in left_out]
     return Site(config, posts, tags, authors, warnings, categories, sections, main,
-                ids.updated(matched, posts, folder), matched.unmatched)
+                ids.updated(matched, posts, folder) if register is None or matched.changed
+                else None, matched.unmatched)
 
 
 def posts_between(site: Site, start: datetime, end: datetime) -> list[Post]:
