@@ -320,7 +320,13 @@ def render(body: str, settings: Settings, page: Page, report: Report) -> str:
     for _ in range(50):
         _NOW.append((source, report))
         try:
-            return env.from_string(source).render(**data)
+            out = env.from_string(source).render(**data)
+            if ("{{" in out or "{%" in out) and not _RAW.search(source):
+                # python-liquid passes a lone '{{' as text, where Jekyll stops with an error
+                report.problem(source, source.find("{"), "Liquid: a '{{' or '{%' that opens "
+                               "nothing; left out", "")
+                out = out.replace("{{", "").replace("{%", "")
+            return out
         except LiquidError as exc:
             token = exc.token
             at = token.start_index if token is not None and token.start_index >= 0 else -1
@@ -331,6 +337,11 @@ def render(body: str, settings: Settings, page: Page, report: Report) -> str:
             if cut is None:
                 break
             source = cut
+        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+            # a filter or tag failing in Python (python-liquid lets some through): the
+            # post is still published, its Liquid left out
+            report.problem(source, 0, f"Liquid: {type(exc).__name__}: {exc}; left out", "")
+            break
         finally:
             _NOW.pop()
     # not renderable: every Liquid construct left out, an unclosed one to the end of its line

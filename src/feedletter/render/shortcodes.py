@@ -46,6 +46,7 @@ class _Call:
     named: dict[str, str]
     self_closed: bool         # {{< name />}}
     literal: str | None = None   # {{</* … */>}}: this text, as written
+    broken: bool = False      # a '{{<' or '{{%' that opens no shortcode
 
 
 def _args(text: str) -> tuple[list[str], dict[str, str]]:
@@ -109,7 +110,9 @@ def _calls(body: str) -> list[_Call]:
         if not m:
             return calls
         call = _scan(body, m.start())
-        if call is None:
+        if call is None:        # '{{<' opening no shortcode: Hugo stops; left out here
+            calls.append(_Call(m.start(), m.start() + 3, m.group(1), "", False, [], {}, True,
+                               broken=True))
             pos = m.start() + 3
             continue
         calls.append(call)
@@ -122,7 +125,7 @@ def _pairs(calls: list[_Call]) -> dict[int, int]:
     open_: dict[str, list[int]] = {}
     pairs: dict[int, int] = {}
     for i, call in enumerate(calls):
-        if call.literal is not None or call.self_closed:
+        if call.literal is not None or call.self_closed or call.broken:
             continue
         stack = open_.setdefault(call.name, [])
         if not call.closing:
@@ -187,6 +190,9 @@ class Renderer:
             i += 1
             if call.literal is not None:
                 out.append(call.literal)
+                continue
+            if call.broken:
+                self.problem(call, f"'{{{{{call.kind}' opens no shortcode (not closed); left out")
                 continue
             if call.closing:
                 self.problem(call, f"closing shortcode '/{call.name}' without its opening; left out")
