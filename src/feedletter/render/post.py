@@ -61,7 +61,10 @@ def markdown_to_html(source: str, base: str, context: Context | None = None,
         text = zola.shortcodes(text, report)
     raw = convert(text)
     if blocks:
-        raw = _PLACED.sub(lambda m: blocks[int((m.group(1) or m.group(2))[19:-1])], raw)
+        def fill(m: re.Match[str]) -> str:
+            n = int((m.group(1) or m.group(2))[19:-1])
+            return blocks[n] if n < len(blocks) else m.group(0)    # the author's own text
+        raw = _PLACED.sub(fill, raw)
     if settings.generator == "zola":
         raw = zola.internal_links(raw, text, report)
     elif settings.generator == "pelican":
