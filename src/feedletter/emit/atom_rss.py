@@ -9,6 +9,7 @@ give the same bytes.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -128,6 +129,10 @@ def _document(fg, cfg: Config, spec: FeedSpec, fmt: str) -> bytes:
     return etree.tostring(doc, pretty_print=True, encoding="UTF-8", xml_declaration=True)
 
 
+# What an HTML reader of a description would take as a tag or a character reference.
+_MARKUP = re.compile(r"<|&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
+
+
 def atom_and_rss(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]
                  ) -> tuple[bytes, bytes]:
     """One FeedSpec (a current or an archive document) → its Atom and RSS documents."""
@@ -136,7 +141,10 @@ def atom_and_rss(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]
     # RSS readers (and feedparser) read a channel's <description> as HTML, Atom's
     # <subtitle> as text: a tag called "<img src=x onerror=…>" is text in both only if
     # it is escaped once more here (the description is text: site.description, names).
-    fg.subtitle(html.escape(spec.description, quote=False))
+    # Only text that HTML would read as markup is: a plain '&' ("Huss & TC") escaped twice
+    # reads back as "&amp;", which the W3C validator flags as HTML in a description.
+    if _MARKUP.search(spec.description):
+        fg.subtitle(html.escape(spec.description, quote=False))
     rss = _document(fg, cfg, spec, "rss")
     if cfg.feeds.stylesheet:
         atom = stylesheet.attach(atom, spec.files["atom"], "atom")
