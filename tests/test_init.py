@@ -167,11 +167,11 @@ def test_never_overwrites_without_force(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(FIXTURES / "zola", site)
     (site / "feedletter.toml").write_text("# mine\n")
-    result = init(str(site))
+    result = init(str(site), cwd=site)
     assert result.exit_code == 2
     assert "already exists; pass --force" in result.output
     assert (site / "feedletter.toml").read_text() == "# mine\n"
-    result = init(str(site), "--force")
+    result = init(str(site), "--force", cwd=site)
     assert result.exit_code == 0, result.output
     assert written(site / "feedletter.toml")["site"]["generator"] == "zola"
 
@@ -183,6 +183,27 @@ def test_default_site_dir_is_the_current_folder(tmp_path):
     assert result.exit_code == 0, result.output
     cfg = written(site / "feedletter.toml")
     assert cfg["source"]["root"] == "." and cfg["paths"]["posts"] == "content"
+
+
+def test_the_config_is_written_in_the_current_folder_and_builds_from_there(tmp_path):
+    # `feedletter init ../blog && feedletter build`: the config lands where every command
+    # looks for it, never inside the site's own tree (which may be read-only, or a checkout).
+    site, work = tmp_path / "site", tmp_path / "work"
+    shutil.copytree(FIXTURES / "zola", site)
+    work.mkdir()
+    result = init(str(site), cwd=work)
+    assert result.exit_code == 0, result.output
+    assert not (site / "feedletter.toml").exists()
+    assert "next: feedletter build\n" in result.output
+    assert written(work / "feedletter.toml")["source"]["root"] == str(site)
+    old = os.getcwd()
+    os.chdir(work)
+    try:
+        built = CliRunner().invoke(main, ["build", "--now", "2030-01-01T00:00:00Z"])
+    finally:
+        os.chdir(old)
+    assert built.exit_code == 0, built.output
+    assert feedparser.parse((work / "feeds" / "atom.xml").read_bytes()).entries
 
 
 # --- Zola fixtures (from Zola's documentation) --------------------------------------------

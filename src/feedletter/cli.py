@@ -281,7 +281,7 @@ def check(posts_dir, config_path, now) -> None:
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--url", metavar="URL", help="The site's address, when its config has none.")
 @click.option("--output", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the config (default: SITE_DIR/feedletter.toml).")
+              help="Where to write the config (default: ./feedletter.toml).")
 @click.option("--force", is_flag=True, help="Replace an existing config file.")
 def init_command(site_dir, url, output, force) -> None:
     """Write a feedletter.toml from the site's own generator config.
@@ -300,7 +300,9 @@ def init_command(site_dir, url, output, force) -> None:
         click.echo(f"found: {line}")
     for line in result.undecided:
         click.echo(f"not decided: {line}")
-    click.echo(f"wrote {result.path} ({result.generator}); next: feedletter build --config {result.path}")
+    here = result.path == Path("feedletter.toml").absolute()
+    click.echo(f"wrote {result.path} ({result.generator}); next: feedletter build"
+               f"{'' if here else f' --config {result.path}'}")
 
 
 # ---------------------------------------------------------------------------- digest

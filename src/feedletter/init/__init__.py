@@ -59,7 +59,10 @@ def run_init(site_dir: Path, *, output: Path | None = None, url: str | None = No
     """Write the config for the site in `site_dir`; never over an existing file unless
     `force`. Raises ConfigError (nothing written) when the result would not load."""
     site_dir = site_dir.absolute()
-    target = (output or site_dir / "feedletter.toml").absolute()
+    # The current folder by default, as every other command looks there: `feedletter init
+    # ../blog && feedletter build` then works, and a site tree that is read-only or not
+    # ours (a checkout of someone else's site) is never written into.
+    target = (output or Path("feedletter.toml")).absolute()
     if target.exists() and not force:
         raise ConfigError(str(target), "already exists; pass --force to replace it "
                                        "(or --output to write elsewhere)")
