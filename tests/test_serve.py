@@ -3,6 +3,7 @@ fetched over HTTP, a post edited on disk, the page rebuilt, then stopped by a si
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -35,9 +36,10 @@ def wait_for(check, seconds: float = 15.0):
         time.sleep(0.05)
 
 
-@pytest.fixture
-def server(site):
-    site.config(DIGEST)
+@contextlib.contextmanager
+def serving(site, config: str):
+    """`feedletter serve --port 0` on `site` with `config`: (process, folder, base URL, lines)."""
+    site.config(config)
     post(site, "a.md", "First title", "2016-11-02", "event")
     post(site, "b.md", "Second title", "2016-11-05")
     env = {**os.environ, "PYTHONPATH": str(SRC)}
@@ -59,6 +61,12 @@ def server(site):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def server(site):
+    with serving(site, DIGEST) as running:
+        yield running
 
 
 def test_serve_shows_rebuilds_reloads_and_stops(site, server):
@@ -102,3 +110,17 @@ def test_serve_rebuilds_when_the_config_is_replaced(site, server):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=10) == 0
     assert not folder.exists()
+
+
+def test_the_front_page_links_the_feeds_index_where_feeds_paths_puts_it(site):
+    """`[feeds.paths] index = "feeds.html"` (what `init` writes when the feeds sit at the
+    site's root): the preview's front page links that page, which exists, not /index.html."""
+    config = DIGEST + '\n[feeds.paths]\nindex = "feeds.html"\n'
+    with serving(site, config) as (proc, folder, base, lines):
+        front = fetch(base)
+        assert '<a href="/feeds.html">The feeds index</a>' in front
+        assert "/index.html" not in front
+        assert "all.atom.xml" in fetch(base + "feeds.html")
+        assert not (folder / "index.html").exists()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0

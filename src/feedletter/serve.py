@@ -44,6 +44,7 @@ class State:
     out: Path
     builds: int = 0
     digest: str | None = None          # the digest page, relative to `out`
+    index: str = "index.html"          # the feeds' index page ([feeds.paths] index)
     problems: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,9 +57,11 @@ def rebuild(config_path: Path, posts_dir: Path | None, out: Path, month: str | N
 
     problems: list[str] = []
     page = None
+    index = None
     now = datetime.now(UTC)
     try:
         config = load_config(config_path)
+        index = config.feed_paths.index
         # an absolute paths.output: the digests feed and every file go to the preview
         config = replace(config, paths=replace(config.paths, output=str(out)))
         result = build(config, posts_dir=posts_dir, out_dir=out, now=now, use_cache=False)
@@ -77,6 +80,7 @@ def rebuild(config_path: Path, posts_dir: Path | None, out: Path, month: str | N
     with state.lock:
         state.builds += 1
         state.digest = page or state.digest
+        state.index = index or state.index
         state.problems = problems
     log(f"build {state.builds}: {len(problems)} problems; digest {page or '(none)'}")
 
@@ -106,7 +110,7 @@ def index_page(state: State) -> str:
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>feedletter preview</title></head><body><h1>feedletter preview</h1>"
             f"<p>Build {state.builds}, output in <code>{html.escape(str(state.out))}</code>"
-            "</p>" + digest + '<p><a href="/index.html">The feeds index</a></p>'
+            "</p>" + digest + f'<p><a href="/{html.escape(state.index)}">The feeds index</a></p>'
             f"<h2>Feeds</h2><ul>{links}</ul>"
             + (f"<h2>Problems</h2><ul>{problems}</ul>" if problems else "") + "</body></html>")
 
