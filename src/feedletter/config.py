@@ -573,6 +573,9 @@ def _date_pattern(value: str, _: Path) -> str | None:
     return None
 
 
+# Site variables: Hugo params and Jekyll config values are often Markdown of several lines.
+VARIABLE = Rule("text (line breaks allowed), a number, or true or false",
+                lambda v, _: _control(v, _CONTROL_MULTILINE) if isinstance(v, str) else None)
 DATE_PATTERN = Rule("a regular expression with (?P<year>) (?P<month>) (?P<day>) groups",
                     _date_pattern)
 # Jekyll's Utils.slugify modes, and Zola's `slugify.paths` values.
@@ -618,7 +621,7 @@ class SourceTable(Table):
     date_pattern: Annotated[str, DATE_PATTERN] = key(
         "", "searched in a post's `path`, permalink and file path when its front matter "
             "has no date", shown="—")
-    variables: dict[Text, Text | int | float | bool] = key(
+    variables: dict[Text, Annotated[str | int | float | bool, VARIABLE]] = key(
         doc="`site.*` for Liquid, `.Site.Params` for Hugo shortcodes", factory=dict, shown="—")
     defaults: tuple[FrontMatterDefault, ...] = key((), "Jekyll front-matter defaults",
                                                    shown="—")
@@ -763,7 +766,8 @@ def _walk(value: Any, tp: Any, where: str, path: str, base: Path) -> None:
         return
     tp, extras = _split(tp)
     rules = [r for r in extras if isinstance(r, Rule)]
-    if isinstance(value, str) and MULTILINE not in rules and (problem := _control(value)):
+    multiline = MULTILINE in rules or VARIABLE in rules      # their rule checks the text
+    if isinstance(value, str) and not multiline and (problem := _control(value)):
         _bad(where, path, tp, extras, value, problem)
     if isinstance(value, float) and not math.isfinite(value):
         _bad(where, path, tp, extras, value, None)

@@ -43,6 +43,20 @@ def _load(config_file: Path) -> dict[str, Any]:
     return data
 
 
+def flat_params(params: dict[Any, Any], prefix: str = "") -> dict[str, Any]:
+    """Hugo's `params`, nested tables flattened to dotted keys (`notes.docker-compose-v2`),
+    scalars only: `[source] variables` holds no tables, and render's `param` shortcode
+    looks a dotted name up as one flat key. Lists are left out (no shortcode prints one)."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flat_params(value, name + "."))
+        elif isinstance(value, str | int | float | bool):
+            out[name] = value
+    return out
+
+
 def _outputs_rss(value: Any) -> bool | None:
     if isinstance(value, list):
         return any(str(v).lower() == "rss" for v in value)
@@ -108,8 +122,15 @@ def read(root: Path, config_file: Path | None) -> Findings:
         f.source["taxonomies"] = {str(k): str(v) for k, v in taxonomies.items()}
         f.note(f"taxonomies {f.source['taxonomies']}")
     if params:          # as written: .Site.Params.FA and .Site.Params.fa are the same to Hugo
-        f.source["variables"] = {str(k): v for k, v in data["params"].items()
-                                 if isinstance(v, str | int | float | bool)}
+        variables = flat_params(data["params"])
+        # the default language's own params override the site's (Hugo's language merge)
+        lang_params = lang_table.get("params")
+        if isinstance(lang_params, dict):
+            variables.update(flat_params(lang_params))
+        f.source["variables"] = variables
+        nested = sorted({k.split(".")[0] for k in variables if "." in k})
+        if nested:
+            f.note("nested params as dotted keys ({{% param notes.x %}}): " + ", ".join(nested))
     author = params.get("author", data.get("author"))
     name = text(author.get("name")) if isinstance(author, dict) else text(author)
     if name:
