@@ -4,12 +4,14 @@ Followed: https://jekyllrb.com/docs/configuration/default/ (url, baseurl, permal
 timezone, future, show_drafts, lang), https://jekyllrb.com/docs/permalinks/ (a posts
 collection's own `permalink` wins over the global one), https://github.com/jekyll/jekyll-feed
 (`feed.path` default `/feed.xml`; `feed.posts_limit` default 10; `feed.categories` → `/feed/<category>.xml`;
-`feed.tags` → `/feed/by_tag/<tag>.xml`; entry id `post.id | absolute_url`).
+`feed.tags` → `/feed/by_tag/<tag>.xml`; entry id `post.id | absolute_url`),
+https://jekyllrb.com/docs/configuration/front-matter-defaults/ (`defaults:` scopes).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .common import authors_from, read_data, text
 from .model import Findings, site_relative
@@ -68,6 +70,8 @@ def read(root: Path, config_file: Path | None) -> Findings:
     variables["baseurl"] = baseurl
     f.source["variables"] = variables
 
+    _defaults(f, data.get("defaults"), where)
+
     authors_file = next((root / "_data" / n for n in ("authors.yml", "authors.yaml", "authors.json")
                          if (root / "_data" / n).is_file()), None)
     if authors_file is not None:
@@ -112,3 +116,50 @@ def read(root: Path, config_file: Path | None) -> Findings:
         f.feeds_at_root = False
         f.unsure("no jekyll-feed in plugins and no feed.xml: feeds keep feedletter's names")
     return f
+
+
+# Front-matter defaults that change what a post is in a feed or a digest. Layouts, styles
+# and SEO keys change only the page Jekyll renders. `image` is left out on purpose: a
+# default image is the same picture for every post in its scope (jekyll-news: the site's
+# social card for every page), and feedletter's digest takes `image` as the post's own
+# picture, ahead of the first image in its body: every item would show the same card.
+DEFAULT_KEYS = ("author", "authors", "category", "categories", "tag", "tags", "permalink",
+                "published", "digest")
+
+
+def _default_value(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return [str(v) for v in value]
+    return None
+
+
+def _defaults(f: Findings, entries: Any, where: str) -> None:
+    """`defaults:` → `[[source.defaults]]`: the scopes that can reach posts (type `posts`
+    or none), with the values that matter to feedletter."""
+    if not isinstance(entries, list):
+        return
+    dropped: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("values"), dict):
+            continue
+        scope = entry.get("scope") if isinstance(entry.get("scope"), dict) else {}
+        kind = text(scope.get("type")) or ""
+        if kind not in ("", "posts"):
+            continue                      # pages, drafts or another collection: never a post
+        values = {}
+        for key, raw in entry["values"].items():
+            value = _default_value(raw) if str(key) in DEFAULT_KEYS else None
+            if value is None:
+                dropped.add(str(key))
+            else:
+                values[str(key)] = value
+        if values:
+            f.source.setdefault("defaults", []).append(
+                {"path": text(scope.get("path")) or "", "type": kind, "values": values})
+    if f.source.get("defaults"):
+        f.note(f"{len(f.source['defaults'])} front-matter defaults for posts ({where})")
+    if dropped:
+        f.note("front-matter defaults left out (they change the page, not the feed entry): "
+               + ", ".join(sorted(dropped)))

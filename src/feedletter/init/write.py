@@ -83,6 +83,10 @@ def render_toml(f: Findings, base: Path) -> str:
             if key in f.source and f.source[key] not in ({}, [], None, ""):
                 out.append(_line(key, f.source[key]))
         out.append("")
+        for default in f.source.get("defaults", []):
+            out.append("[[source.defaults]]                      # front-matter defaults")
+            out += [_line(k, v) for k, v in default.items()]
+            out.append("")
 
     feeds = dict(f.feeds)
     if feeds or f.feeds_at_root:
