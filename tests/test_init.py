@@ -433,3 +433,160 @@ def test_pelican_quickstart_site_publishes_with_publishconf(tmp_path):
     assert cfg["feeds"]["paths"]["atom"] == {"site": "feeds/all.atom.xml",
                                              "categories": "feeds/{slug}.atom.xml"}
     assert cfg["feeds"]["ids"] == "pelican"
+
+
+# --- follow-ups: dates in Zola paths, Hugo nested params, Jekyll defaults ----------------
+
+def test_zola_site_dated_only_in_path_gets_a_date_pattern_and_builds(tmp_path):
+    """Zola's page front matter: "path: The path the content will appear at … will override
+    both `slug` and the filename", and a page's date is its `date`, else "a filename
+    starting with a datetime (YYYY-mm-dd …)" (https://www.getzola.org/documentation/content/page/).
+    A site that keeps the date only in `path` (blog.rust-lang.org: `path =
+    "2026/03/26/1.94.1-release"`, no `date`) gets `[source] date_pattern`, and its feed
+    keeps Zola's link and id `<base_url>/<path>/`."""
+    site = FIXTURES / "zola-path-dates"
+    out = tmp_path / "feedletter.toml"
+    result = init(str(site), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 pages have no date; 3 keep it in their `path`" in result.output
+    assert "'releases.json' is the site's own template, neither Atom nor RSS" in result.output
+    cfg = written(out)
+    assert cfg["source"]["date_pattern"] == r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})(?:/|$)"
+    assert cfg["site"]["title"] == "Paths Blog"             # content/_index.md: config has none
+    # feed.xml is the site's own Atom template (its root element is <feed>)
+    assert cfg["feeds"]["paths"]["atom"] == {"site": "feed.xml", "sections": "{slug}/feed.xml"}
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
+    assert build.exit_code == 0, build.output
+    assert "4 posts published" in build.output
+    feed = feedparser.parse((tmp_path / "feeds" / "feed.xml").read_bytes())
+    assert feed.bozo == 0
+    got = {e.link: (e.id, e.published[:10]) for e in feed.entries}
+    base = "https://paths.example.org/"
+    assert got == {
+        base + "2026/03/26/1.94.1-release/": (base + "2026/03/26/1.94.1-release/", "2026-03-26"),
+        base + "inside-rust/2026/01/15/compiler-team/":
+            (base + "inside-rust/2026/01/15/compiler-team/", "2026-01-15"),
+        base + "2025/12/01/project-goals/": (base + "2025/12/01/project-goals/", "2025-12-01"),
+        base + "dated/": (base + "dated/", "2024-05-06")}
+    inside = feedparser.parse((tmp_path / "feeds" / "inside-rust" / "feed.xml").read_bytes())
+    assert [e.title for e in inside.entries] == ["Compiler team update"]
+    assert not (tmp_path / "feeds" / "releases.json").exists()
+
+
+def test_zola_undated_pages_without_a_dated_path_are_named_not_guessed(tmp_path):
+    """No pattern fits: nothing is written, and init says how many pages will lack a date."""
+    (tmp_path / "config.toml").write_text('base_url = "https://u.example.org"\ncompile_sass = false\n')
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "about.md").write_text('+++\ntitle = "About"\n+++\nHi.\n')
+    (tmp_path / "content" / "2024-01-02-news.md").write_text('+++\ntitle = "News"\n+++\nNews.\n')
+    out = tmp_path / "feedletter.toml"
+    result = init(str(tmp_path), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "not decided: 1 of 2 pages have no date" in result.output
+    assert "date_pattern" not in written(out)["source"]
+
+
+def test_hugo_nested_params_become_dotted_variables(tmp_path):
+    """Hugo's `param` shortcode: "Gets a value from the current page's parameters if set,
+    otherwise from the site's parameters", with dotted keys for nested ones:
+    `{{% param "my.nested.param" %}}` (https://gohugo.io/shortcodes/param/). A language's own
+    `params` override the site's for that language (https://gohugo.io/configuration/languages/)."""
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://h.example.org/"\ndefaultContentLanguage = "en"\n'
+        '[params]\ncanonical = "https://h.example.org/c"\nsizes = [1, 2]\n'
+        '[params.notes]\nv2 = """`docker-compose` is deprecated.\nSee [Compose V2](https://docs.docker.com/compose/)."""\n'
+        '[params.notes.deep]\nflag = true\n'
+        '[languages.en.params.notes]\nlocal = "English note"\n')
+    (tmp_path / "content" / "posts").mkdir(parents=True)
+    (tmp_path / "content" / "posts" / "a.md").write_text(
+        '---\ntitle: A\ndate: 2024-01-02\n---\nNote: {{% param notes.v2 %}} {{% param notes.local %}} '
+        '{{< param "notes.deep.flag" >}}\n')
+    out = tmp_path / "feedletter.toml"
+    result = init(str(tmp_path), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    variables = written(out)["source"]["variables"]
+    assert variables == {"canonical": "https://h.example.org/c",
+                         "notes.v2": "`docker-compose` is deprecated.\nSee [Compose V2](https://docs.docker.com/compose/).",
+                         "notes.deep.flag": True, "notes.local": "English note"}
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
+    assert build.exit_code == 0, build.output
+    assert "shortcode" not in build.output
+    (entry,) = feedparser.parse((tmp_path / "feeds" / "index.xml").read_bytes()).entries
+    text = entry.description
+    assert "<code>docker-compose</code> is deprecated" in text
+    assert 'href="https://docs.docker.com/compose/"' in text and "English note" in text
+    assert "true" in text.lower() and "{{" not in text
+
+
+def test_otel_blog_renders_its_nested_param_notes(tmp_path):
+    """otel-blog: six posts use `{{% param notes.docker-compose-v2 %}}` (a nested table of
+    hugo.yaml's `params`); after init && build they carry the note, and no shortcode text
+    is left in any feed."""
+    site = real_site("otel-blog")
+    out = tmp_path / "feedletter.toml"
+    assert init(str(site), "--output", str(out)).exit_code == 0
+    assert written(out)["source"]["variables"]["notes.docker-compose-v2"].startswith(
+        "`docker-compose` is deprecated.")
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
+    assert build.exit_code == 0, build.output
+    assert "'param'" not in build.output
+    texts = {path: path.read_text("utf-8") for path in (tmp_path / "feeds").rglob("*")
+             if path.suffix in (".xml", ".json")}
+    # the note's link, in the author feeds of those posts (the site feed keeps the newest 20)
+    assert any("Migrate to Compose V2" in text for text in texts.values())
+    for path, text in texts.items():
+        assert "{{%" not in text and "{{&lt;" not in text and "{{<" not in text, path
+
+
+def test_jekyll_front_matter_defaults(tmp_path):
+    """Jekyll: "defaults" set front matter for every file in a scope (`path`, `type`); "more
+    specific scopes override less specific ones" and a post's own front matter wins
+    (https://jekyllrb.com/docs/configuration/front-matter-defaults/). init keeps the
+    scopes that can reach posts and the values that change a feed entry; `layout` and
+    `image` (the same picture for every page: a social card, not the post's own) are left out."""
+    (tmp_path / "_config.yml").write_text(
+        "url: https://j.example.org\ntimezone: UTC\nplugins: [jekyll-feed]\n"
+        "defaults:\n"
+        "- scope: {path: ''}\n  values: {image: /img/og.png}\n"
+        "- scope: {path: _posts, type: posts}\n  values: {layout: post, author: Site Team}\n"
+        "- scope: {path: _posts/events, type: posts}\n"
+        "  values: {author: Events Team, categories: [events], tags: meetup}\n"
+        "- scope: {path: _docs, type: docs}\n  values: {author: Docs Team}\n")
+    (tmp_path / "_posts" / "events").mkdir(parents=True)
+    (tmp_path / "_posts" / "2024-01-02-news.md").write_text("---\ntitle: News\n---\nNews.\n")
+    (tmp_path / "_posts" / "events" / "2024-01-03-meetup.md").write_text(
+        "---\ntitle: Meetup\n---\nCome.\n")
+    (tmp_path / "_posts" / "events" / "2024-01-04-talk.md").write_text(
+        "---\ntitle: Talk\nauthor: Ann\n---\nA talk.\n")
+    out = tmp_path / "feedletter.toml"
+    result = init(str(tmp_path), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "front-matter defaults left out (they change the page, not the feed entry): image, layout" \
+        in result.output
+    assert written(out)["source"]["defaults"] == [
+        {"path": "_posts", "type": "posts", "values": {"author": "Site Team"}},
+        {"path": "_posts/events", "type": "posts",
+         "values": {"author": "Events Team", "categories": ["events"], "tags": "meetup"}}]
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
+    assert build.exit_code == 0, build.output
+    feed = feedparser.parse((tmp_path / "feeds" / "feed.xml").read_bytes())
+    got = {e.title: (e.author, [t.term for t in e.get("tags", [])], e.link) for e in feed.entries}
+    # the defaults' category shows in Jekyll's default permalink, /:categories/:year/…
+    assert got == {
+        "News": ("Site Team", [], "https://j.example.org/2024/01/02/news.html"),
+        "Meetup": ("Events Team", ["meetup"], "https://j.example.org/events/2024/01/03/meetup.html"),
+        "Talk": ("Ann", ["meetup"], "https://j.example.org/events/2024/01/04/talk.html")}
+    events = feedparser.parse((tmp_path / "feeds" / "categories" / "events.atom.xml").read_bytes())
+    assert sorted(e.title for e in events.entries) == ["Meetup", "Talk"]
+    assert all("og.png" not in e.get("summary", "") for e in feed.entries)
+
+
+def test_jekyll_news_defaults_are_layout_and_image_only(tmp_path):
+    """jekyll-news: `_posts` → layout news_item, '' → image /img/jekyll-og.png: neither is
+    written (see test_jekyll_front_matter_defaults for why)."""
+    site = real_site("jekyll-news")
+    out = tmp_path / "feedletter.toml"
+    result = init(str(site), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert "left out (they change the page, not the feed entry): image, layout" in result.output
+    assert "defaults" not in written(out)["source"]

@@ -6,12 +6,17 @@ older generate_feed / feed_filename; feed_limit; taxonomies `{name, feed}`; slug
 https://www.getzola.org/documentation/content/section/ (`generate_feeds = true` in a
 section's `_index.md` gives it a feed at `<section>/<feed file>`),
 https://www.getzola.org/documentation/templates/feeds/ (the site feed holds every page;
-atom.xml's `<id>{{ page.permalink }}</id>`).
+atom.xml's `<id>{{ page.permalink }}</id>`), https://www.getzola.org/documentation/content/page/
+(a page's `date`, else "a filename starting with a datetime (YYYY-mm-dd …) followed by an
+underscore (_) or a dash (-) will use that date as the page date"; `path`: "The path the
+content will appear at … will override both `slug` and the filename").
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import date
 from pathlib import Path
 
 from .common import read_data, text
@@ -19,20 +24,99 @@ from .model import Findings
 
 
 def _front_matter(path: Path) -> dict:
-    """The TOML front matter of a section's `_index.md` (`+++` … `+++`); {} if none."""
+    """The front matter of a page or a section's `_index.md`: TOML (`+++` … `+++`) or
+    YAML (`---` … `---`, which Zola also reads); {} if none or unreadable."""
     try:
         lines = path.read_text("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return {}
-    if not lines or lines[0].strip() != "+++":
+    fence = lines[0].strip() if lines else ""
+    if fence not in ("+++", "---"):
         return {}
     for end in range(1, len(lines)):
-        if lines[end].strip() == "+++":
+        if lines[end].strip() == fence:
+            block = "\n".join(lines[1:end])
             try:
-                return tomllib.loads("\n".join(lines[1:end]))
-            except tomllib.TOMLDecodeError:
+                if fence == "+++":
+                    return tomllib.loads(block)
+                import yaml
+
+                data = yaml.safe_load(block)
+                return data if isinstance(data, dict) else {}
+            except Exception:  # noqa: BLE001 - a broken page is the build's to report
                 return {}
     return {}
+
+
+# Zola's own date in a file (or bundle folder) name: YYYY-MM-DD then `_` or `-`.
+_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(?:T[0-9:.+-Z]*)?[_-]")
+# Where sites without a `date` keep one: `path = "2019/10/24/slug"` (blog.rust-lang.org),
+# `path = "2019-10-24-slug"`, or folders content/2019/10/24/slug.md. The first one that
+# dates the most undated pages is written as `[source] date_pattern`.
+DATE_PATTERNS = (r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})(?:/|$)",
+                 r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
+
+
+def _dates(pattern: str, *texts: str) -> bool:
+    """True when `pattern` finds a real date in one of `texts` (as the flavour searches)."""
+    for where in texts:
+        m = re.search(pattern, where) if where else None
+        if m:
+            try:
+                date(int(m["year"]), int(m["month"]), int(m["day"]))
+                return True
+            except ValueError:
+                continue
+    return False
+
+
+def _date_pattern(f: Findings, content: Path) -> None:
+    """`[source] date_pattern` for a site whose pages have no `date` and no dated file
+    name, but whose `path` (or folder) holds the date: Zola publishes such a page, and
+    feedletter needs its date."""
+    undated: list[tuple[str, str]] = []
+    pages = 0
+    for page in sorted(content.rglob("*.md")):
+        if page.name == "_index.md":
+            continue
+        pages += 1
+        name = page.parent.name if page.name == "index.md" else page.name
+        meta = _front_matter(page)
+        if meta.get("date") or _DATED_NAME.match(name):
+            continue
+        path = meta.get("path")
+        undated.append((path.strip() if isinstance(path, str) else "",
+                        page.relative_to(content).as_posix()))
+    if not undated:
+        return
+    counts = {p: sum(_dates(p, *texts) for texts in undated) for p in DATE_PATTERNS}
+    best = max(DATE_PATTERNS, key=lambda p: counts[p])     # the first on a tie
+    if counts[best]:
+        f.source["date_pattern"] = best
+        f.note(f"{len(undated)} of {pages} pages have no date; {counts[best]} keep it in their "
+               f"`path` or folders: date_pattern {best!r}")
+    left = len(undated) - counts[best]
+    if left:
+        f.unsure(f"{left} of {pages} pages have no date (no `date`, no dated name or path): "
+                 "Zola publishes them, feedletter reports them as bad; add `date = YYYY-MM-DD`")
+
+
+def _feed_format(root: Path, name: str) -> str | None:
+    """"atom" or "rss" for a name of `feed_filenames`: Zola's own atom.xml / rss.xml, or a
+    template of the site's (templates/<name>) read for its root element; None otherwise
+    (blog.rust-lang.org's `releases.json` is a list of releases, not a feed)."""
+    template = root / "templates" / name
+    try:
+        body = template.read_text("utf-8", errors="replace") if template.is_file() else ""
+    except OSError:
+        body = ""
+    if body:
+        if "<rss" in body:
+            return "rss"
+        return "atom" if "<feed" in body else None
+    if "rss" in name:
+        return "rss"
+    return "atom" if name.endswith(".xml") else None
 
 
 def _singular(plural: str) -> str:
@@ -49,6 +133,9 @@ def read(root: Path, config_file: Path | None) -> Findings:
     if title:
         f.site["title"] = title
         f.note(f"title {title!r} (config.toml)")
+    elif title := text(_front_matter(root / "content" / "_index.md").get("title")):
+        f.site["title"] = title         # the home section's title: what the site's pages show
+        f.note(f"title {title!r} (content/_index.md; config.toml has none)")
     url = text(data.get("base_url"))
     if url and url.startswith(("http://", "https://")):
         f.site["url"] = url.rstrip("/")
@@ -80,7 +167,16 @@ def read(root: Path, config_file: Path | None) -> Findings:
     filenames = data.get("feed_filenames")
     if not isinstance(filenames, list) or not filenames:
         filenames = [text(data.get("feed_filename")) or "atom.xml"]
-    formats = {("rss" if "rss" in str(n) else "atom"): str(n) for n in filenames}
+    formats: dict[str, str] = {}
+    for name in map(str, filenames):
+        fmt = _feed_format(root, name)
+        if fmt is None:
+            f.unsure(f"feed file {name!r} is the site's own template, neither Atom nor RSS: "
+                     "feedletter does not write it")
+        elif fmt not in formats:
+            formats[fmt] = name
+    if not formats:
+        formats = {"atom": "atom.xml"}
     f.feeds["ids"] = "permalink"
     limit = data.get("feed_limit")
     if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
@@ -107,6 +203,7 @@ def read(root: Path, config_file: Path | None) -> Findings:
 
     content = root / "content"
     if content.is_dir():
+        _date_pattern(f, content)
         for index in sorted(content.rglob("_index.md")):
             meta = _front_matter(index)
             if meta.get("generate_feeds", meta.get("generate_feed")) is True:
