@@ -565,3 +565,30 @@ def test_the_output_check_covers_feedletter_subprocesses():
         subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True, timeout=20)
     other = "import sys; sys.stderr.write('Traceback (most recent call last):\\n')"
     subprocess.run([sys.executable, "-c", other], capture_output=True, text=True, timeout=20)
+
+
+def test_a_fifo_given_as_the_intro_is_refused_without_hanging(site):
+    """`digest --intro FILE` where FILE is a pipe: one usage line, exit 2, no wait."""
+    fifo = site / "intro.md"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    result = cli(site, "digest", "--month", "2026-09", "--intro", str(fifo), timeout=15)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2 and "is not a regular file" in result.stderr, result.stderr
+
+
+def test_a_link_planted_where_the_ledger_is_built_is_not_written_through(tmp_path):
+    """The new ledger is built under a random O_EXCL name: a link at the name it once had
+    (`sent.sqlite.new`) leads nowhere, and the file it points at is left as it was."""
+    from feedletter.mail.ledger import LEDGER_NAME, Ledger
+
+    state = tmp_path / ".feedletter"
+    state.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n")
+    (state / (LEDGER_NAME + ".new")).symlink_to(victim)
+    with Ledger.open(state / LEDGER_NAME) as ledger:
+        assert ledger.path == state / LEDGER_NAME
+    assert victim.read_text() == "mine\n"
+    assert stat.S_ISREG(os.lstat(state / LEDGER_NAME).st_mode)
+    assert not [p for p in state.iterdir() if p.name.endswith(".new") and not p.is_symlink()]

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import platform
 import signal
+import stat
 import sys
 import traceback
 from collections.abc import Iterator
@@ -274,6 +276,21 @@ def check(posts_dir, config_path, now) -> None:
         sys.exit(EXIT_BAD_POSTS)
 
 
+def _read_option_file(path: Path, option: str) -> str:
+    """The UTF-8 text of a file named by an option; a pipe or device is refused, never
+    opened in a way that waits for a writer (cron would hang holding the lock)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise click.BadParameter(f"{path} is not a regular file", param_hint=option)
+            return fh.read().decode("utf-8")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=option) from None
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{path} is not UTF-8 (byte {exc.start})", param_hint=option) from None
+
+
 # ---------------------------------------------------------------------------- init
 
 @main.command("init")
@@ -355,11 +372,7 @@ def digest_command(posts_dir, config_path, month, since, until, last_days, tags,
         raise click.UsageError(str(exc)) from None
     intro = None
     if intro_file is not None:
-        try:
-            intro = intro_file.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise click.BadParameter(f"cannot read {intro_file}: {exc}",
-                                     param_hint="--intro") from None
+        intro = _read_option_file(intro_file, "--intro")
     with open_period(config, posts_dir, moment, period.start, period.end,
                      use_cache=not dry_run, save_over=64) as (load, site, renderer):
         for problem in load.errors:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -80,16 +81,23 @@ class Ledger:
     def _create(cls, path: Path) -> None:
         # Built aside and renamed into place (we hold the send lock), so an existing
         # ledger file always has the table: anything else is damage, not "new".
-        tmp = path.with_name(path.name + ".new")
-        tmp.unlink(missing_ok=True)
-        db = sqlite3.connect(tmp)
+        # A random name made with O_EXCL|O_NOFOLLOW (mkstemp): a link planted at a fixed
+        # name would have had SQLite write through it.
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
         try:
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(cls.SCHEMA)
-            db.commit()
-        finally:
-            db.close()
-        os.replace(tmp, path)
+            db = sqlite3.connect(tmp)
+            try:
+                db.execute("PRAGMA synchronous=FULL")
+                db.executescript(cls.SCHEMA)
+                db.commit()
+            finally:
+                db.close()
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         _fsync_dir(path.parent)
 
     @classmethod
