@@ -443,47 +443,56 @@ def test_zola_site_dated_only_in_path_gets_a_date_pattern_and_builds(tmp_path):
     starting with a datetime (YYYY-mm-dd …)" (https://www.getzola.org/documentation/content/page/).
     A site that keeps the date only in `path` (blog.rust-lang.org: `path =
     "2026/03/26/1.94.1-release"`, no `date`) gets `[source] date_pattern`, and its feed
-    keeps Zola's link and id `<base_url>/<path>/`."""
+    keeps Zola's link and id `<base_url>/<path>/`. Zola's feeds: "Only pages with a date
+    will be available" (https://www.getzola.org/documentation/templates/feeds/): the
+    undated redirect page releases/latest.md is excluded, not a bad post. The fixture's
+    own feed.xml loops over `section.pages` (as blog.rust-lang.org's does), so the
+    inside-rust section's pages are in inside-rust/feed.xml only."""
     site = FIXTURES / "zola-path-dates"
     out = tmp_path / "feedletter.toml"
     result = init(str(site), "--output", str(out))
     assert result.exit_code == 0, result.output
-    assert "3 of 4 pages have no date; 3 keep it in their `path`" in result.output
+    assert "4 of 5 pages have no date; 3 keep it in their `path`" in result.output
     assert "'releases.json' is the site's own template, neither Atom nor RSS" in result.output
     cfg = written(out)
     assert cfg["source"]["date_pattern"] == r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})(?:/|$)"
+    assert cfg["source"]["exclude"] == ["releases/latest.md"]
     assert cfg["site"]["title"] == "Paths Blog"             # content/_index.md: config has none
     # feed.xml is the site's own Atom template (its root element is <feed>)
     assert cfg["feeds"]["paths"]["atom"] == {"site": "feed.xml", "sections": "{slug}/feed.xml"}
+    assert cfg["feeds"]["sections"] == [{"path": "inside-rust", "title": "Inside Paths",
+                                         "in_main": False}]
     build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
     assert build.exit_code == 0, build.output
-    assert "4 posts published" in build.output
+    assert "4 posts published" in build.output and "0 bad" in build.output
     feed = feedparser.parse((tmp_path / "feeds" / "feed.xml").read_bytes())
     assert feed.bozo == 0
     got = {e.link: (e.id, e.published[:10]) for e in feed.entries}
     base = "https://paths.example.org/"
     assert got == {
         base + "2026/03/26/1.94.1-release/": (base + "2026/03/26/1.94.1-release/", "2026-03-26"),
-        base + "inside-rust/2026/01/15/compiler-team/":
-            (base + "inside-rust/2026/01/15/compiler-team/", "2026-01-15"),
         base + "2025/12/01/project-goals/": (base + "2025/12/01/project-goals/", "2025-12-01"),
         base + "dated/": (base + "dated/", "2024-05-06")}
     inside = feedparser.parse((tmp_path / "feeds" / "inside-rust" / "feed.xml").read_bytes())
-    assert [e.title for e in inside.entries] == ["Compiler team update"]
+    assert [(e.title, e.link, e.published[:10]) for e in inside.entries] == [
+        ("Compiler team update", base + "inside-rust/2026/01/15/compiler-team/", "2026-01-15")]
     assert not (tmp_path / "feeds" / "releases.json").exists()
 
 
-def test_zola_undated_pages_without_a_dated_path_are_named_not_guessed(tmp_path):
-    """No pattern fits: nothing is written, and init says how many pages will lack a date."""
+def test_zola_many_undated_pages_are_named_not_guessed(tmp_path):
+    """No pattern fits and more undated pages than init lists: nothing is written for
+    them, and init says how many pages will lack a date."""
     (tmp_path / "config.toml").write_text('base_url = "https://u.example.org"\ncompile_sass = false\n')
     (tmp_path / "content").mkdir()
-    (tmp_path / "content" / "about.md").write_text('+++\ntitle = "About"\n+++\nHi.\n')
+    for i in range(21):
+        (tmp_path / "content" / f"page-{i}.md").write_text(f'+++\ntitle = "P{i}"\n+++\nHi.\n')
     (tmp_path / "content" / "2024-01-02-news.md").write_text('+++\ntitle = "News"\n+++\nNews.\n')
     out = tmp_path / "feedletter.toml"
     result = init(str(tmp_path), "--output", str(out))
     assert result.exit_code == 0, result.output
-    assert "not decided: 1 of 2 pages have no date" in result.output
+    assert "not decided: 21 of 22 pages have no date" in result.output
     assert "date_pattern" not in written(out)["source"]
+    assert "exclude" not in written(out)["source"]
 
 
 def test_hugo_nested_params_become_dotted_variables(tmp_path):

@@ -102,7 +102,7 @@ def render_toml(f: Findings, base: Path) -> str:
         out.append("")
     for fmt in ("atom", "rss", "json"):
         if f.files.get(fmt):
-            out.append(f"[feeds.paths.{fmt}]                       # the files the generator wrote"
+            out.append(f"{f'[feeds.paths.{fmt}]':<40} # the files the generator wrote"
                        if fmt != "json" else "[feeds.paths.json]")
             out += [_line(k, v) for k, v in f.files[fmt].items()]
             out.append("")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -57,9 +58,12 @@ DATE_PATTERNS = (r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})(?:/|$)",
                  r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
 
 
+MAX_EXCLUDED = 20        # more undated pages than this: a list too long to write; say so
+
+
 def _dates(pattern: str, *texts: str) -> bool:
     """True when `pattern` finds a real date in one of `texts` (as the flavour searches)."""
-    for where in texts:
+    for where in texts if pattern else ():
         m = re.search(pattern, where) if where else None
         if m:
             try:
@@ -91,14 +95,25 @@ def _date_pattern(f: Findings, content: Path) -> None:
         return
     counts = {p: sum(_dates(p, *texts) for texts in undated) for p in DATE_PATTERNS}
     best = max(DATE_PATTERNS, key=lambda p: counts[p])     # the first on a tie
-    if counts[best]:
+    if not counts[best]:
+        best = ""
+    else:
         f.source["date_pattern"] = best
         f.note(f"{len(undated)} of {pages} pages have no date; {counts[best]} keep it in their "
                f"`path` or folders: date_pattern {best!r}")
-    left = len(undated) - counts[best]
-    if left:
-        f.unsure(f"{left} of {pages} pages have no date (no `date`, no dated name or path): "
-                 "Zola publishes them, feedletter reports them as bad; add `date = YYYY-MM-DD`")
+    left = [rel for texts in undated if not _dates(best, *texts) for rel in texts[1:]]
+    if not left:
+        return
+    if len(left) <= MAX_EXCLUDED:
+        # Zola's feeds: "Only pages with a date will be available." A page without one
+        # (blog.rust-lang.org's releases/latest.md, a redirect) is in no feed: not a post.
+        f.source["exclude"] = left
+        f.note(f"{len(left)} of {pages} pages have no date, so no Zola feed has them: "
+               "excluded (" + ", ".join(left) + ")")
+    else:
+        f.unsure(f"{len(left)} of {pages} pages have no date (no `date`, no dated name or path): "
+                 "Zola keeps them out of its feeds; feedletter reports them as bad: add "
+                 "`date = YYYY-MM-DD`, or list them in [source] exclude")
 
 
 def _feed_format(root: Path, name: str) -> str | None:
@@ -117,6 +132,22 @@ def _feed_format(root: Path, name: str) -> str | None:
     if "rss" in name:
         return "rss"
     return "atom" if name.endswith(".xml") else None
+
+
+def _section_pages_only(root: Path, names: Iterable[str]) -> bool:
+    """True when the site's own feed template lists `section.pages` and never `pages`:
+    Zola gives a feed template `pages` (for the site feed, every page with a date), but
+    blog.rust-lang.org's feed.xml loops over `section.pages` of the home section, so the
+    pages of its sections (inside-rust) are not in /feed.xml."""
+    for name in names:
+        template = root / "templates" / name
+        try:
+            body = template.read_text("utf-8", errors="replace") if template.is_file() else ""
+        except OSError:
+            continue
+        if re.search(r"\bin\s+section\.pages\b", body) and not re.search(r"\bin\s+pages\b", body):
+            return True
+    return False
 
 
 def _singular(plural: str) -> str:
@@ -202,6 +233,10 @@ def read(root: Path, config_file: Path | None) -> Findings:
             f.note(f"{kind} feeds at /{kind}/<slug>/{next(iter(formats.values()))}")
 
     content = root / "content"
+    in_main = not _section_pages_only(root, formats.values())
+    if not in_main:
+        f.note("the site's feed template lists `section.pages` (the home section's own pages): "
+               "the sections' pages stay out of the main feed")
     if content.is_dir():
         _date_pattern(f, content)
         for index in sorted(content.rglob("_index.md")):
@@ -211,7 +246,7 @@ def read(root: Path, config_file: Path | None) -> Findings:
                 if path == ".":
                     continue
                 f.sections.append({"path": path, "title": text(meta.get("title")) or path,
-                                   "in_main": True})
+                                   "in_main": in_main})
         if f.sections:
             for fmt, name in formats.items():
                 f.feed_file(fmt, "sections", f"{{slug}}/{name}")
