@@ -161,6 +161,18 @@ def test_bare_folder_needs_a_url_then_builds(tmp_path, corpus_dir):
     assert "78 posts published" in build.output
     feed = feedparser.parse((tmp_path / "feeds" / "all.atom.xml").read_bytes())
     assert feed.bozo == 0 and feed.entries[0].id.startswith("tag:www.ovirt.org,")
+    assert "found: post links: https://www.ovirt.org/blog/<year>/<month>/<slug>/" in result.output
+    assert "ends in /blog" not in result.output
+
+
+def test_bare_folder_url_ending_in_blog_is_flagged(tmp_path):
+    """A new user passes the blog's own URL: feedletter's default link adds /blog/ again."""
+    (tmp_path / "2024-01-02-a.md").write_text("---\ntitle: A\n---\nText.\n")
+    result = init(str(tmp_path), "--output", str(tmp_path / "feedletter.toml"),
+                  "--url", "https://example.org/blog/")
+    assert result.exit_code == 0, result.output
+    assert ("not decided: the site URL ends in /blog, and post links add /blog/ again "
+            "(https://example.org/blog/blog/…)") in result.output
 
 
 def test_never_overwrites_without_force(tmp_path):

@@ -51,6 +51,16 @@ def read_site(site_dir: Path, *, url: str | None = None) -> Findings:
         findings.site["url"] = url.rstrip("/")
         findings.undecided[:] = [u for u in findings.undecided if "pass --url" not in u]
         findings.note(f"site URL {findings.site['url']} (--url)")
+    if generator == "feedletter" and "url" in findings.site:
+        # feedletter's own link rule (feeds.link_pattern) adds /blog/ to the site URL: an
+        # --url that already ends in /blog would link every post to /blog/blog/…
+        site = findings.site["url"]
+        findings.note(f"post links: {site}/blog/<year>/<month>/<slug>/ (feeds.link_pattern's "
+                      "default)")
+        if urlsplit(site).path.rstrip("/").endswith("/blog"):
+            findings.unsure(f"the site URL ends in /blog, and post links add /blog/ again "
+                            f"({site}/blog/…): pass the site's root as --url, or set [feeds] "
+                            "link_pattern = \"{site_url}/{year}/{month}/{slug}/\"")
     return findings
 
 
