@@ -611,3 +611,22 @@ def test_jekyll_news_defaults_are_layout_and_image_only(tmp_path):
     assert result.exit_code == 0, result.output
     assert "left out (they change the page, not the feed entry): image, layout" in result.output
     assert "defaults" not in written(out)["source"]
+
+
+def test_pages_of_the_rust_blog_init_then_build(tmp_path):
+    """tests/zola-rust-blog: real pages and config.toml of blog.rust-lang.org (Zola), whose
+    pages keep their date only in `path`; init && build publishes both posts, with Zola's
+    links, and leaves out the undated redirect page releases/latest.md."""
+    site = HERE / "zola-rust-blog"
+    out = tmp_path / "feedletter.toml"
+    result = init(str(site), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    cfg = written(out)
+    assert cfg["site"]["title"] == "Rust Blog"
+    assert "date_pattern" in cfg["source"] and cfg["source"]["exclude"] == ["releases/latest.md"]
+    build = CliRunner().invoke(main, ["build", "--config", str(out), *BUILD])
+    assert build.exit_code == 0, build.output
+    feed = feedparser.parse((tmp_path / "feeds" / "feed.xml").read_bytes())
+    assert sorted((e.link, e.published[:10]) for e in feed.entries) == [
+        ("https://blog.rust-lang.org/2026/03/26/1.94.1-release/", "2026-03-26"),
+        ("https://blog.rust-lang.org/inside-rust/2020/07/27/1.45.1-prerelease/", "2020-07-27")]
