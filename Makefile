@@ -19,10 +19,14 @@ run: $(BIN)/feedletter
 	$(BIN)/feedletter build
 	@echo "Feeds are in $(CURDIR)/feeds/ (open feeds/index.html)"
 
+# pytest-xdist workers for make test (CI's machine has 2 cores); tests that share a
+# module's expensive fixture, and the browser tests, stay together (tests/conftest.py)
+TEST_WORKERS ?= 2
+
 ## make test: run the whole test suite (pytest exit 5, "no tests", is a failure)
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests bench
-	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests bench

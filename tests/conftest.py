@@ -37,9 +37,19 @@ IST = "Asia/Jerusalem"    # the oVirt authors are in Israel, not India
 """
 
 
+def shared_path() -> Path:
+    """The shared folder (real corpora, the synthetic corpus generator): `../shared` beside
+    the repository, as in CI, or beside a folder above it (a git worktree such as
+    /work/wt/<name> then finds /work/shared, so corpus tests run there instead of skipping)."""
+    for folder in REPO.parents:
+        if (folder / "shared" / "corpus").is_dir():
+            return folder / "shared"
+    return REPO.parent / "shared"
+
+
 def corpus_path() -> Path:
     env = os.environ.get("FEEDLETTER_CORPUS")
-    return Path(env) if env else REPO.parent / "shared" / "corpus" / "ovirt-blog"
+    return Path(env) if env else shared_path() / "corpus" / "ovirt-blog"
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +70,24 @@ def corpus_site(tmp_path: Path, corpus_dir: Path) -> Path:
     cfg = tmp_path / "feedletter.toml"
     cfg.write_text(CORPUS_CONFIG + f'\n[paths]\nposts = "{corpus_dir}"\noutput = "feeds"\n')
     return cfg
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Work units for pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): the tests
+    of a module that share a module-scoped fixture (a corpus build, the crash site, an SMTP
+    server, a fork server) run on one worker, so it is made once, not once per worker; the
+    browser tests share one worker (one headless Chromium at a time). Every other test is
+    handed out alone. Without xdist the mark changes nothing."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope in ("module", "class", "package") for group in defs for d in group):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 TRACEBACK = "Traceback (most recent call last)"

@@ -29,8 +29,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+from conftest import shared_path
+
+MAKE_CORPUS = shared_path() / "bench" / "make_corpus.py"
 NOW = "2030-01-01T00:00:00+00:00"
 POSTS = int(os.environ.get("FEEDLETTER_CRASH_POSTS", "300"))   # ~25 MB of feeds: kills land mid-write
 KILLS = int(os.environ.get("FEEDLETTER_CRASH_KILLS", "200"))

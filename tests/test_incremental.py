@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import shared_path
 from feedletter.cache import shard_of
 from feedletter.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
 NOW = "2030-01-01T00:00:00+00:00"
 
 
 def make_corpus_script() -> Path:
-    return REPO.parent / "shared" / "bench" / "make_corpus.py"
+    return shared_path() / "bench" / "make_corpus.py"
 
 
 def synthetic_posts(folder: Path, count: int) -> list[Path]:
