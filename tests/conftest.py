@@ -72,7 +72,8 @@ def corpus_site(tmp_path: Path, corpus_dir: Path) -> Path:
     return cfg
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
     """Work units for pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): the tests
     of a module that share a module-scoped fixture (a corpus build, the crash site, an SMTP
     server, a fork server) run on one worker, so it is made once, not once per worker; the
@@ -88,6 +89,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         defs = info.name2fixturedefs.values() if info is not None else ()
         if any(d.scope in ("module", "class", "package") for group in defs for d in group):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    result = yield
+    if getattr(config.option, "loadgroup", False):       # an xdist worker of --dist loadgroup
+        for item in items:
+            _keep_group_suffix(item)
+    return result
+
+
+def _keep_group_suffix(item: pytest.Item) -> None:
+    """pytest-xdist 3.8 tells the scheduler an item's group by appending `@group` to its
+    `_nodeid`, which pytest 9.2 no longer reads (it keeps a structured `_id`): the groups are
+    then silently ignored (pytest-dev/pytest-xdist#1386, fix pending in #1388). Append it to
+    `_id` the same way; a no-op once xdist does it itself."""
+    names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                    for m in item.iter_markers("xdist_group")})
+    suffix = "@" + "_".join(names)
+    if not names or item.nodeid.endswith(suffix) or not hasattr(item, "_id"):
+        return
+    from _pytest.nodeid import NodeId
+
+    item._id = NodeId.parse(item.nodeid + suffix)
 
 
 TRACEBACK = "Traceback (most recent call last)"
