@@ -119,8 +119,11 @@ def test_the_front_page_links_the_feeds_index_where_feeds_paths_puts_it(site):
     with serving(site, config) as (proc, folder, base, lines):
         front = fetch(base)
         assert '<a href="/feeds.html">The feeds index</a>' in front
-        assert "/index.html" not in front
+        assert 'href="/index.html"' not in front
         assert "all.atom.xml" in fetch(base + "feeds.html")
+        # and the digests' archive page, which lists the previewed digest
+        assert '<a href="/digests/index.html">' in front
+        assert 'href="2016-11.html"' in fetch(base + "digests/index.html")
         assert not (folder / "index.html").exists()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0

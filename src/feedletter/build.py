@@ -21,7 +21,16 @@ from pathlib import Path
 from . import ids, index
 from .cache import Cache, digest, salt_for
 from .config import Config
-from .emit import FeedSpec, archives, emit_feed, emit_indexes, feed_specs, index_names, posts_in_feeds
+from .emit import (
+    FeedSpec,
+    archives,
+    emit_feed,
+    emit_indexes,
+    feed_specs,
+    has_digests,
+    index_names,
+    posts_in_feeds,
+)
 from .errors import FeedletterError, PostError
 from .locks import file_lock
 from .output import TreeWriter, WriteReport, file_stat, remove_stale_temps, write_file
@@ -272,7 +281,8 @@ def _emit_specs(indices: list[int]) -> list[Written]:
 
 
 def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
-             renderer: Renderer, out_dir: Path, dry_run: bool) -> Iterator[Written]:
+             renderer: Renderer, out_dir: Path, dry_run: bool,
+             digests: bool = False) -> Iterator[Written]:
     """Emit and write the files of each feed in `todo` (None: the indexes), in order.
 
     With many feeds, a pool forked after rendering (its workers hold every render already)
@@ -286,7 +296,7 @@ def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
                 if renderer.workers is not None and len(feeds) >= 24 else None)
     if executor is None:
         for spec in todo:
-            files = (emit_indexes(site.config, specs) if spec is None
+            files = (emit_indexes(site.config, specs, digests) if spec is None
                      else emit_feed(site.config, spec, renderer))
             yield _write_files(out_dir, files, dry_run)
         return
@@ -297,7 +307,7 @@ def _emitted(site: Site, specs: list[FeedSpec], todo: list[FeedSpec | None],
         if renderer.cache is not None:
             renderer.cache.flush()
         for spec in todo:
-            yield (_write_files(out_dir, emit_indexes(site.config, specs), dry_run)
+            yield (_write_files(out_dir, emit_indexes(site.config, specs, digests), dry_run)
                    if spec is None else next(stream))
     finally:
         _EMITTING = None
@@ -462,8 +472,11 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
     groups: list[tuple[str, list[str], FeedSpec | None]] = [
         (_spec_key(salt, spec, site.config.feeds.updated == "git"), list(spec.files.values()),
          spec) for spec in documents]
-    index_key = digest(salt, *(f"{s.files}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
-                               f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
+    # The index page links the digests' archive once `feedletter digest` has written one.
+    digests = has_digests(out_dir)
+    index_key = digest(salt, f"digests={digests}",
+                       *(f"{s.files}\0{s.title}\0{s.name}\0{len(s.posts)}\0"
+                         f"{s.posts[0].updated.isoformat() if s.posts else ''}" for s in specs))
     groups.append((index_key, index_names(site.config), None))
 
     records = cache.outputs() if cache is not None else {}
@@ -478,7 +491,8 @@ def write_outputs(site: Site, out_dir: Path, renderer: Renderer, *,
             todo.append((key, spec))
     renderer.prepare(posts_in_feeds(spec for _, spec in todo if spec is not None))
     rows = []
-    emitted = _emitted(site, specs, [spec for _, spec in todo], renderer, out_dir, dry_run)
+    emitted = _emitted(site, specs, [spec for _, spec in todo], renderer, out_dir, dry_run,
+                       digests)
     with renderer.progress.stage("writing feeds", len(todo)) as update:
         for (key, _spec), written in zip(todo, emitted, strict=True):
             for name, changed, size, mtime in written:
@@ -537,8 +551,9 @@ def _fingerprint(salt: str, scan: list[tuple[str, str]], posts_dir: Path, out_di
         from .gitdates import head
 
         register += head(posts_dir).encode()
+    # the first digest's archive page adds a link to the index page
     return digest(salt, str(posts_dir.absolute()), str(out_dir), str(strict), register,
-                  *(f"{path}\0{key}" for path, key in scan))
+                  f"digests={has_digests(out_dir)}", *(f"{path}\0{key}" for path, key in scan))
 
 
 def _unchanged(cache: Cache, fingerprint: str, out_dir: Path, now: datetime) -> BuildResult | None:

@@ -446,6 +446,8 @@ def _publish(digests, built, out_dir: Path | None, out: Path) -> None:
         click.echo(f"warning: {message}", err=True)
     if written.feed:
         click.echo(f"digests feed: {written.feed}")
+    if written.archive:
+        click.echo(f"archive page: {written.archive}")
     if any(before.get(path.name) for path in written.written):
         count = sent_count(built.config.state_dir, built.period.name,
                            built.message["Message-ID"])

@@ -61,6 +61,7 @@ DIGEST_STRINGS: dict[str, tuple[str, ...]] = {
     "view_in_browser": (), "read_more": (), "other_section": (), "more_from": ("period",),
     "posts": ("count",), "follow": ("name",), "all_posts": (), "digests_feed": (),
     "digests": (), "why": (), "unsubscribe": (), "or": (), "write_to": (),
+    "archive": (), "plain_text": (),
 }
 
 # Abbreviations a post's date may carry. Fixed offsets, not IANA zones: an author who

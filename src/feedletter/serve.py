@@ -27,6 +27,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .config import Config, load_config, replace
+from .emit.index_page import DIGESTS_ARCHIVE
 from .errors import FeedletterError
 
 COUNTER = "/__feedletter/build"
@@ -106,6 +107,8 @@ def index_page(state: State) -> str:
     links = "".join(f'<li><a href="/{html.escape(f)}">{html.escape(f)}</a></li>' for f in feeds)
     digest = (f'<p><a href="/{html.escape(state.digest)}">The current digest</a></p>'
               if state.digest else "<p>No digest (no published post).</p>")
+    if (state.out / DIGESTS_ARCHIVE).is_file():
+        digest += f'<p><a href="/{DIGESTS_ARCHIVE}">Every digest (the archive page)</a></p>'
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in state.problems)
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>feedletter preview</title></head><body><h1>feedletter preview</h1>"

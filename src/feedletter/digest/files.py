@@ -27,12 +27,27 @@ FEED_NAME = "digests.atom.xml"
 DIGESTS_DIR = "digests"
 
 
+ARCHIVE_NAME = "index.html"
+LEFT_OUT = "left out of the digests feed and archive page"
+
+
 @dataclass
 class WriteResult:
     written: list[Path]
     unchanged: list[Path]
     feed: Path | None
     warnings: list[str] = field(default_factory=list)
+    archive: Path | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    """One digest page found in the published folder."""
+
+    period: Period
+    title: str          # the page's <title>: the issue's subject
+    body: str           # the inside of its <body>, for the feed entry
+    text: bool          # its `.txt` part is there too
 
 
 def default_dir(config: Config) -> Path:
@@ -60,24 +75,26 @@ def write_digest(digest: Digest, out_dir: Path | None = None, *,
             path = root / (prefix + name)
             changed = write_file(root, prefix + name, data)
             (result.written if changed else result.unchanged).append(path)
-        result.feed = write_digests_feed(config, result.warnings)
+        result.feed, result.archive = write_published(config, result.warnings)
     return result
 
 
-def _published(config: Config, digests_dir: Path | None, warnings: list[str]
-               ) -> list[tuple[Period, str, str]]:
-    """(period, title, body) of each digest page in the folder. The folder is shared with
-    whatever else lands there: anything that is not a readable UTF-8 HTML page named
-    like a period (an empty file, Latin-1, a folder or FIFO named `2026-09.html`) is
-    left out with a warning, and never opened in a way that could block."""
+def published(config: Config, digests_dir: Path | None, warnings: list[str]) -> list[Published]:
+    """Each digest page in the folder, newest first: the one reader behind both the
+    digests feed and the archive page, so the two always list the same issues. The
+    folder is shared with whatever else lands there: anything that is not a readable
+    UTF-8 HTML page named like a period (an empty file, Latin-1, a folder or FIFO named
+    `2026-09.html`) is left out with a warning, and never opened in a way that could
+    block. Other names (the archive's own `index.html`, a `.txt`) are not pages."""
     root, rel = (digests_dir, "") if digests_dir is not None else (config.output_dir, DIGESTS_DIR)
     tz = site_zone(config)
     found = []
     try:
         entries = list_folder(root, rel)
     except FeedletterError as exc:
-        warnings.append(f"{exc}; no digests feed")
+        warnings.append(f"{exc}; no digests feed or archive page")
         return []
+    modes = dict(entries)
     for name, mode in entries:
         period = (parse_period_name(name.removesuffix(".html"), tz)
                   if name.endswith(".html") else None)
@@ -85,7 +102,7 @@ def _published(config: Config, digests_dir: Path | None, warnings: list[str]
             continue
         shown = root / rel / name
         if not stat.S_ISREG(mode):
-            warnings.append(f"{shown}: not a regular file; left out of the digests feed")
+            warnings.append(f"{shown}: not a regular file; {LEFT_OUT}")
             continue
         try:
             data = read_file(root, f"{rel}/{name}" if rel else name)
@@ -93,38 +110,41 @@ def _published(config: Config, digests_dir: Path | None, warnings: list[str]
                 continue
             title, body = _page_parts(data.decode("utf-8"), period)
         except FeedletterError as exc:
-            warnings.append(f"{exc}; left out of the digests feed")
+            warnings.append(f"{exc}; {LEFT_OUT}")
             continue
         except UnicodeDecodeError as exc:
             warnings.append(f"{shown}: not UTF-8 (byte 0x{data[exc.start]:02x}); "
-                            "left out of the digests feed")
+                            f"{LEFT_OUT}")
             continue
         except (ValueError, etree.LxmlError) as exc:
-            warnings.append(f"{shown}: not a digest page ({exc}); left out of the digests feed")
+            warnings.append(f"{shown}: not a digest page ({exc}); {LEFT_OUT}")
             continue
-        found.append((period, title, body))
+        found.append(Published(period, title, body, stat.S_ISREG(modes.get(f"{period.name}.txt", 0))))
+    # Newest first; of digests ending together, the whole site's month comes first.
+    found.sort(key=lambda p: (p.period.end, not p.period.tags, p.period.is_month,
+                              p.period.start, p.period.name), reverse=True)
     return found
 
 
 def digests_feed(config: Config, digests_dir: Path | None = None,
-                 warnings: list[str] | None = None) -> bytes | None:
+                 warnings: list[str] | None = None, *,
+                 found: list[Published] | None = None) -> bytes | None:
     """Atom feed of the digests published in `<output>/digests/`, newest first; None if
     there is none. Built from the files only: adding a month never changes another.
     Files that are not digest pages are named in `warnings`."""
-    found = _published(config, digests_dir, warnings if warnings is not None else [])
+    if found is None:
+        found = published(config, digests_dir, warnings if warnings is not None else [])
     if not found:
         return None
-    # Newest first; of digests ending together, the whole site's month comes first.
-    found.sort(key=lambda pair: (pair[0].end, not pair[0].tags, pair[0].is_month,
-                                 pair[0].start, pair[0].name), reverse=True)
     found = found[: config.max_entries]
 
     fg = new_generator(config, f"{config.title} — digests",
                        f"The newsletter of {config.title}, one entry per digest")
     set_links(fg, config.site_url, config.feeds_url + FEED_NAME, "application/atom+xml")
-    fg.updated(found[0][0].end)
+    fg.updated(found[0].period.end)
     used: set[datetime] = set()
-    for period, title, body in found:
+    for entry in found:
+        period = entry.period
         # Two entries must not share `updated` (W3C DuplicateUpdated): a digest ending
         # with another, listed after it, is dated a second earlier per such neighbour.
         stamp = period.end
@@ -134,12 +154,12 @@ def digests_feed(config: Config, digests_dir: Path | None = None,
         fe = fg.add_entry(order="append")
         fe.id(f"tag:{config.domain},{period.start:%Y-%m-%d}:"
               f"{urlsplit(config.site_url).path}/{DIGESTS_DIR}/{period.name}")
-        fe.title(title)
+        fe.title(entry.title)
         fe.link(href=f"{config.feeds_url}{DIGESTS_DIR}/{period.name}.html", rel="alternate",
                 type="text/html")
         fe.published(stamp)
         fe.updated(stamp)
-        fe.content(body, type="html")
+        fe.content(entry.body, type="html")
     return fg.atom_str(pretty=True, encoding="UTF-8")
 
 
@@ -162,8 +182,19 @@ def _page_parts(page: str, period: Period) -> tuple[str, str]:
 
 
 def write_digests_feed(config: Config, warnings: list[str] | None = None) -> Path | None:
-    data = digests_feed(config, warnings=warnings)
+    return write_published(config, warnings)[0]
+
+
+def write_published(config: Config, warnings: list[str] | None = None
+                    ) -> tuple[Path | None, Path | None]:
+    """The digests feed and the archive page `digests/index.html`, from one reading of
+    the published folder (each file written only when its bytes change)."""
+    from .archive import archive_page  # archive → page → files: imported when used
+
+    found = published(config, None, warnings if warnings is not None else [])
+    data = digests_feed(config, found=found)
     if data is None:
-        return None
+        return None, None
     write_file(config.output_dir, FEED_NAME, data)
-    return config.output_dir / FEED_NAME
+    write_file(config.output_dir, f"{DIGESTS_DIR}/{ARCHIVE_NAME}", archive_page(config, found))
+    return config.output_dir / FEED_NAME, config.output_dir / DIGESTS_DIR / ARCHIVE_NAME

@@ -42,6 +42,8 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "unsubscribe",
         "or": "or",
         "write_to": "write to",
+        "archive": "All issues",
+        "plain_text": "plain text",
     },
     "de": {
         "view_in_browser": "Im Browser ansehen",
@@ -57,6 +59,8 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "abbestellen",
         "or": "oder",
         "write_to": "schreiben Sie an",
+        "archive": "Alle Ausgaben",
+        "plain_text": "Nur Text",
     },
     "fr": {
         "view_in_browser": "Voir dans le navigateur",
@@ -72,6 +76,8 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "se désabonner",
         "or": "ou",
         "write_to": "écrire à",
+        "archive": "Tous les numéros",
+        "plain_text": "texte brut",
     },
     "es": {
         "view_in_browser": "Ver en el navegador",
@@ -87,6 +93,8 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "cancelar la suscripción",
         "or": "o",
         "write_to": "escribe a",
+        "archive": "Todos los boletines",
+        "plain_text": "texto sin formato",
     },
     "cs": {
         "view_in_browser": "Zobrazit v prohlížeči",
@@ -103,6 +111,8 @@ STRINGS: dict[str, dict[str, Text]] = {
         "unsubscribe": "odhlásit odběr",
         "or": "nebo",
         "write_to": "napište na",
+        "archive": "Všechna vydání",
+        "plain_text": "prostý text",
     },
 }
 KEYS = frozenset(STRINGS["en"])

@@ -14,14 +14,14 @@ from ..render import Rendered
 from ..site import Site
 from . import archives, opml, stylesheet
 from .atom_rss import atom_and_rss, new_generator, set_links
-from .index_page import index_html
+from .index_page import has_digests, index_html
 from .jsonfeed import json_feed
 from .opml import opml_files
 from .specs import FORMATS, MEDIA_TYPES, FeedSpec, feed_specs, posts_in_feeds
 from .stylesheet import stylesheets
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "FeedSpec", "emit_all", "emit_feed", "emit_indexes",
-           "feed_specs", "index_names", "new_generator", "posts_in_feeds", "set_links"]
+           "feed_specs", "has_digests", "index_names", "new_generator", "posts_in_feeds", "set_links"]
 
 
 def emit_feed(cfg: Config, spec: FeedSpec, render: Callable[[Post], Rendered]) -> dict[str, bytes]:
@@ -53,10 +53,10 @@ def index_names(cfg: Config) -> list[str]:
     return names
 
 
-def emit_indexes(cfg: Config, specs: list[FeedSpec]) -> dict[str, bytes]:
-    """The OPML subscription lists, the human index page of every feed and the feeds'
-    browser stylesheets."""
-    files = {**opml_files(cfg, specs), cfg.feed_paths.index: index_html(cfg, specs)}
+def emit_indexes(cfg: Config, specs: list[FeedSpec], digests: bool = False) -> dict[str, bytes]:
+    """The OPML subscription lists, the human index page of every feed (linking the
+    digests' archive when `digests`) and the feeds' browser stylesheets."""
+    files = {**opml_files(cfg, specs), cfg.feed_paths.index: index_html(cfg, specs, digests)}
     if cfg.feeds.stylesheet:
         files.update(stylesheets(cfg))
     return files
