@@ -10,7 +10,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import pytest
-from babel.dates import format_skeleton
+from babel.dates import format_interval, format_skeleton
 from lxml import html as lxml_html
 
 from feedletter import mail
@@ -104,6 +104,32 @@ def test_two_months_newest_first_with_working_links_same_as_the_feed(site):
     links = index.xpath("//a/@href")
     assert "https://example.org/feeds/digests/index.html" in links
     assert "https://example.org/feeds/digests.atom.xml" in links
+
+
+def test_tag_and_range_digests_are_listed_with_their_period(site):
+    """Order as the digests feed: by end, newest first; of digests ending together, the
+    whole site's month before a tag's; a range shows Babel's interval, a tag digest its tags."""
+    two_months(site)
+    site.post("2016-11-05-go.md", """\
+        ---
+        title: Go news
+        date: 2016-11-05 10:00
+        tags: [Go]
+        ---
+        Go.
+        """)
+    for args in (["--since", "2016-11-03", "--until", "2016-11-16"],
+                 ["--month", "2016-11", "--tag", "go"], ["--month", "2016-11"]):
+        assert site.run("digest", *args).exit_code == 0
+    listed = issues(archive(site))
+    assert [row[1:3] for row in listed] == [
+        ("November 2016", "2016-11.html"),
+        ("November 2016 (go)", "2016-11+go.html"),
+        (format_interval(date(2016, 11, 3), date(2016, 11, 15), "yMMMMd", locale="en"),
+         "2016-11-03_2016-11-16.html"),
+    ]
+    page = site.out / "digests" / "index.html"
+    assert all(resolve(page, row[2]).is_file() and resolve(page, row[3]).is_file() for row in listed)
 
 
 def test_stray_files_are_skipped_with_a_warning(site):
