@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import click.testing
@@ -23,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedletter.cli import main
+from smtputil import Certs, SmtpServer, make_certs
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_CONFIG = """\
@@ -219,3 +221,21 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
+
+
+# ─ a real SMTP server on 127.0.0.1 (aiosmtpd), for the tests that send through the CLI ─
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
+    """A CA and a server certificate, made once per test module."""
+    return make_certs(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture
+def server(certs: Certs) -> Iterator[SmtpServer]:
+    """A STARTTLS server with AUTH (smtputil's USERNAME and PASSWORD), one per test."""
+    server = SmtpServer(certs, security="starttls", auth=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()

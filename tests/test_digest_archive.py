@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
-import pytest
 from babel.dates import format_interval, format_skeleton
 from lxml import html as lxml_html
 
 from feedletter import mail
 from feedletter.digest.i18n import STRINGS
-from smtputil import PASSWORD, Certs, SmtpServer, make_certs, smtp_toml
+from smtputil import PASSWORD, smtp_toml
 
 DIGEST = """
 [digest]
@@ -172,20 +170,6 @@ def test_a_site_overrides_the_archive_strings(site):
 
 
 # ─ a personal send never rewrites the archive ──────────────────────────────────────
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
-    return make_certs(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture
-def server(certs: Certs) -> Iterator[SmtpServer]:
-    server = SmtpServer(certs, security="starttls", auth=True).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
 
 def test_a_to_send_leaves_the_archive_page_as_it_is(site, server, certs, monkeypatch):
     monkeypatch.setenv(mail.PASSWORD_ENV, PASSWORD)

@@ -7,28 +7,13 @@ import email.policy
 import fcntl
 import os
 import textwrap
-from collections.abc import Iterator
 
 import pytest
 
 from feedletter import mail
-from smtputil import PASSWORD, Certs, SmtpServer, make_certs, smtp_toml
+from smtputil import PASSWORD, smtp_toml
 
 READERS = ["ada@example.org", "bob@example.net"]
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
-    return make_certs(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture
-def server(certs: Certs) -> Iterator[SmtpServer]:
-    server = SmtpServer(certs, security="starttls", auth=True).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

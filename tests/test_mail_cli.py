@@ -15,7 +15,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from contextlib import closing
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,24 +22,10 @@ import pytest
 
 import feedletter.mail.ledger
 from feedletter import mail
-from smtputil import PASSWORD, SRC, USERNAME, Certs, SmtpServer, make_certs, smtp_toml
+from smtputil import PASSWORD, SRC, USERNAME, SmtpServer, smtp_toml
 
 SECRET = "s3cret-for-the-unsubscribe-links"
 READERS = ["ada@example.org", "bob@example.net"]
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
-    return make_certs(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture
-def server(certs: Certs) -> Iterator[SmtpServer]:
-    server = SmtpServer(certs, security="starttls", auth=True).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def configure(site, server, certs, digest: str = "", site_table: str = "") -> None:
