@@ -34,12 +34,7 @@ def read(root: Path, config_file: Path | None) -> Findings:
     for key in ("title", "description", "language"):
         if text(meta.get(key)):
             f.site[key] = text(meta[key])
-    url = text(meta.get("url"))
-    if url and url.startswith(("http://", "https://")):
-        f.site["url"] = url.rstrip("/")
-        f.note(f"site URL {f.site['url']}")
-    else:
-        f.unsure("no site URL in the site data (metadata.url); pass --url")
+    f.site_url(text(meta.get("url")), "metadata.url", "no site URL in the site data (metadata.url)")
     for candidate in ("content/blog", "src/posts", "posts", "blog", "content/posts", "src/blog"):
         if (root / candidate).is_dir():
             f.posts = root / candidate

@@ -71,12 +71,7 @@ def read(root: Path, config_file: Path | None) -> Findings:
     if title:
         f.site["title"] = title
         f.note(f"title {title!r} ({where})")
-    url = text(data.get("baseurl"))
-    if url and url.startswith(("http://", "https://")):
-        f.site["url"] = url.rstrip("/")
-        f.note(f"site URL {f.site['url']} (baseURL in {where})")
-    else:
-        f.unsure(f"no site URL in {where} (baseURL); pass --url")
+    f.site_url(text(data.get("baseurl")), f"baseURL in {where}", f"no site URL in {where} (baseURL)")
     lang = text(data.get("defaultcontentlanguage")) or "en"
     languages = _lower(data.get("languages")) if isinstance(data.get("languages"), dict) else {}
     lang_table = _lower(languages.get(lang)) if isinstance(languages.get(lang), dict) else {}

@@ -33,12 +33,8 @@ def read(root: Path, config_file: Path | None) -> Findings:
     if "permalink" in blog:
         f.source["permalink"] = ("/" + prefix + "/" if prefix else "/") + blog["permalink"].lstrip("/")
         f.note(f"blog.permalink {blog['permalink']!r}")
-    url = sets.get("url_root") or sets.get("site_url") or sets.get("url")
-    if url and url.startswith(("http://", "https://")):
-        f.site["url"] = url.rstrip("/")
-        f.note(f"site URL {f.site['url']} (config.rb)")
-    else:
-        f.unsure("no site URL in config.rb (Middleman has none of its own); pass --url")
+    f.site_url(sets.get("url_root") or sets.get("site_url") or sets.get("url"), "config.rb",
+               "no site URL in config.rb (Middleman has none of its own)")
     f.feeds["ids"] = "tag-uri"
     feed = next((p for p in (source / "feed.xml.builder", source / prefix / "feed.xml.builder")
                  if p.is_file()), None)

@@ -37,6 +37,15 @@ class Findings:
     def unsure(self, line: str) -> None:
         self.undecided.append(line)
 
+    def site_url(self, url: str | None, where: str, missing: str) -> None:
+        """The site's address as read (`where` says from what), or the line asking for
+        `--url` (`missing` says what was looked for) when it is not an absolute http(s) URL."""
+        if url and url.startswith(("http://", "https://")):
+            self.site["url"] = url.rstrip("/")
+            self.note(f"site URL {self.site['url']} ({where})")
+        else:
+            self.unsure(f"{missing}; pass --url")
+
     def feed_file(self, fmt: str, kind: str, path: str) -> None:
         """A feed the generator wrote at `path` (site-relative, leading '/' allowed)."""
         self.files.setdefault(fmt, {})[kind] = path.lstrip("/")

@@ -103,13 +103,8 @@ def read(root: Path, config_file: Path | None) -> Findings:
     if title:
         f.site["title"] = title
         f.note(f"title {title!r} (SITENAME)")
-    url = text(conf.get("SITEURL"))
-    if url and url.startswith(("http://", "https://")):
-        f.site["url"] = url.rstrip("/")
-        f.note(f"site URL {f.site['url']} (SITEURL)")
-    else:
-        hint = "" if publish.is_file() else ", often set in publishconf.py"
-        f.unsure(f"no site URL in {where} (SITEURL{hint}); pass --url")
+    hint = "" if publish.is_file() else ", often set in publishconf.py"
+    f.site_url(text(conf.get("SITEURL")), "SITEURL", f"no site URL in {where} (SITEURL{hint})")
     domain = text(conf.get("FEED_DOMAIN"))
     if domain and domain.rstrip("/") != f.site.get("url"):
         f.feed_domain = domain.rstrip("/")

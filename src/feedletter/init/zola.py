@@ -167,12 +167,7 @@ def read(root: Path, config_file: Path | None) -> Findings:
     elif title := text(_front_matter(root / "content" / "_index.md").get("title")):
         f.site["title"] = title         # the home section's title: what the site's pages show
         f.note(f"title {title!r} (content/_index.md; config.toml has none)")
-    url = text(data.get("base_url"))
-    if url and url.startswith(("http://", "https://")):
-        f.site["url"] = url.rstrip("/")
-        f.note(f"site URL {f.site['url']} (base_url)")
-    else:
-        f.unsure("no site URL in config.toml (base_url); pass --url")
+    f.site_url(text(data.get("base_url")), "base_url", "no site URL in config.toml (base_url)")
     for key, target in (("description", "description"), ("default_language", "language"),
                         ("author", "author")):
         value = text(data.get(key))
