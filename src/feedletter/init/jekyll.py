@@ -32,12 +32,8 @@ def read(root: Path, config_file: Path | None) -> Findings:
         f.note(f"site URL {f.site['url']} (url{' + baseurl' if baseurl else ''} in {where})")
     else:
         f.unsure(f"no site URL in {where} (url); pass --url")
-    for key, target in (("description", "description"), ("lang", "language"),
-                        ("timezone", "timezone")):
-        value = text(data.get(key))
-        if value:
-            f.site[target] = value
-            f.note(f"{target} {value!r} ({key} in {where})")
+    f.site_values(data, (("description", "description"), ("lang", "language"),
+                         ("timezone", "timezone")), f" in {where}")
     if "timezone" not in f.site:
         f.unsure(f"no timezone in {where}: Jekyll then uses the build machine's zone; "
                  "feedletter uses UTC (set [site] timezone if the posts' dates are local)")

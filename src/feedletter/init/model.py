@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .common import text
+
 
 @dataclass
 class Findings:
@@ -45,6 +47,16 @@ class Findings:
             self.note(f"site URL {self.site['url']} ({where})")
         else:
             self.unsure(f"{missing}; pass --url")
+
+    def site_values(self, data: dict[str, Any], keys: tuple[tuple[str, str], ...],
+                    where: str = "") -> None:
+        """[site] values read as text: each (the generator's key, feedletter's key) that
+        `data` holds, noted with where it came from."""
+        for key, target in keys:
+            value = text(data.get(key))
+            if value:
+                self.site[target] = value
+                self.note(f"{target} {value!r} ({key}{where})")
 
     def feed_file(self, fmt: str, kind: str, path: str) -> None:
         """A feed the generator wrote at `path` (site-relative, leading '/' allowed)."""

@@ -108,12 +108,8 @@ def read(root: Path, config_file: Path | None) -> Findings:
     domain = text(conf.get("FEED_DOMAIN"))
     if domain and domain.rstrip("/") != f.site.get("url"):
         f.feed_domain = domain.rstrip("/")
-    for key, target in (("SITESUBTITLE", "description"), ("DEFAULT_LANG", "language"),
-                        ("TIMEZONE", "timezone"), ("AUTHOR", "author")):
-        value = text(conf.get(key))
-        if value:
-            f.site[target] = value
-            f.note(f"{target} {value!r} ({key})")
+    f.site_values(conf, (("SITESUBTITLE", "description"), ("DEFAULT_LANG", "language"),
+                         ("TIMEZONE", "timezone"), ("AUTHOR", "author")))
     if "timezone" not in f.site:
         f.unsure(f"no TIMEZONE in {where}: Pelican requires one; feedletter uses UTC")
     content = text(conf.get("PATH")) or "content"

@@ -168,12 +168,8 @@ def read(root: Path, config_file: Path | None) -> Findings:
         f.site["title"] = title         # the home section's title: what the site's pages show
         f.note(f"title {title!r} (content/_index.md; config.toml has none)")
     f.site_url(text(data.get("base_url")), "base_url", "no site URL in config.toml (base_url)")
-    for key, target in (("description", "description"), ("default_language", "language"),
-                        ("author", "author")):
-        value = text(data.get(key))
-        if value:
-            f.site[target] = value
-            f.note(f"{target} {value!r} ({key})")
+    f.site_values(data, (("description", "description"), ("default_language", "language"),
+                         ("author", "author")))
     f.note("time zone: Zola reads dates without an offset as UTC")
     slugify = data.get("slugify")
     if isinstance(slugify, dict) and text(slugify.get("paths")):
