@@ -176,6 +176,18 @@ _SAMPLES = {"site_url": "https://example.org", "year": "2000", "month": "01", "d
             "site_title": "Blog", "period": "November 2016"}
 
 
+def _format_fields(value: str) -> list[tuple[str, str, str]]:
+    """The replacement fields of a `str.format` pattern, each (name, spec, conversion) and
+    its text as written, found without evaluating anything; ValueError when malformed."""
+    return [(name, spec or "", conversion or "")
+            for _literal, name, spec, conversion in string.Formatter().parse(value)
+            if name is not None]
+
+
+def _field_text(name: str, spec: str, conversion: str) -> str:
+    return "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+
+
 def pattern(*names: str, url: bool = False) -> Rule:
     """A `str.format` pattern that may use only `names`, each as a plain `{name}`.
 
@@ -186,16 +198,12 @@ def pattern(*names: str, url: bool = False) -> Rule:
 
     def test(value: str, _: Path) -> str | None:
         try:
-            parsed = list(string.Formatter().parse(value))
+            fields = _format_fields(value)
         except ValueError as exc:
             return f"not a valid pattern ({exc}; write {{{{ and }}}} for literal braces)"
-        for _literal, name, spec, conversion in parsed:
-            if name is None:
-                continue
+        for name, spec, conversion in fields:
             if name not in names or spec or conversion:
-                whole = "{" + name + (f"!{conversion}" if conversion else "") + \
-                        (f":{spec}" if spec else "") + "}"
-                return f"{whole} is not one of the placeholders"
+                return f"{_field_text(name, spec, conversion)} is not one of the placeholders"
         if url:
             return _url_problem(value.format(**_SAMPLES))
         return None
@@ -269,15 +277,12 @@ def _generator_pattern(value: str, _: Path) -> str | None:
     if "{" not in value and "}" not in value:
         return None          # Jekyll / Hugo syntax (`:year/:title`)
     try:
-        parsed = list(string.Formatter().parse(value))
+        fields = _format_fields(value)
     except ValueError as exc:
         return f"not a valid pattern ({exc})"
-    for _literal, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if not name.isidentifier() or conversion or not _STRFTIME_SPEC.fullmatch(spec or ""):
-            return f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} " \
-                   "is not a plain {name} or {date:%Y}"
+    for name, spec, conversion in fields:
+        if not name.isidentifier() or conversion or not _STRFTIME_SPEC.fullmatch(spec):
+            return f"{_field_text(name, spec, conversion)} is not a plain {{name}} or {{date:%Y}}"
     return None
 
 
