@@ -218,6 +218,18 @@ class Site:
             os.chdir(cwd)
 
 
+def november_posts(site: Site) -> None:
+    """Two posts of November 2016 (a digest's month), each with its own slug and link."""
+    for day, title in ((3, "Release 1.0"), (12, "Meetup in Brno")):
+        site.post(f"2016-11-{day:02d}-post-{day}.md", f"""\
+            ---
+            title: {title}
+            date: 2016-11-{day:02d} 10:00
+            ---
+            About {title}.
+            """)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)

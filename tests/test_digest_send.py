@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from conftest import november_posts
 from feedletter import mail
 from smtputil import PASSWORD, smtp_toml
 
@@ -26,14 +27,7 @@ def news(site, server, certs, monkeypatch):
         to = {READERS!r}
         unsubscribe_url = "https://example.org/unsubscribe"
         """) + smtp_toml(server, certs))
-    for day, title in ((3, "Release 1.0"), (12, "Meetup in Brno")):
-        site.post(f"2016-11-{day:02d}-post.md", f"""\
-            ---
-            title: {title}
-            date: 2016-11-{day:02d} 10:00
-            ---
-            About {title}.
-            """)
+    november_posts(site)
     return site
 
 
@@ -61,7 +55,7 @@ def test_sends_once_rerun_sends_nothing_force_sends_again(news, server):
     assert PASSWORD not in first.output
 
     # A rerun, even after a post was edited, sends nothing: same period, same Message-ID.
-    path = news.posts / "2016-11-12-post.md"
+    path = news.posts / "2016-11-12-post-12.md"
     path.write_text(path.read_text().replace("About", "All about"))
     again = send(news)
     assert again.exit_code == 0, again.output

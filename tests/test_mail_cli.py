@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import feedletter.mail.ledger
+from conftest import november_posts
 from feedletter import mail
 from smtputil import PASSWORD, SRC, USERNAME, SmtpServer, smtp_toml
 
@@ -44,14 +45,7 @@ def news(site, server, certs, monkeypatch):
         from = "Test News <news@example.org>"
         to = {READERS!r}
         """)
-    for day, title in ((3, "Release 1.0"), (12, "Meetup in Brno")):
-        site.post(f"2016-11-{day:02d}-post-{day}.md", f"""\
-            ---
-            title: {title}
-            date: 2016-11-{day:02d} 10:00
-            ---
-            About {title}.
-            """)
+    november_posts(site)
     return site
 
 
